@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file context.h
+ * @brief The library context and the platform hooks it is built on.
+ */
+#ifndef LIBMSIDOM_CONTEXT_H
+#define LIBMSIDOM_CONTEXT_H
+
+#include <libmsidom/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Log levels, most severe first. */
+enum msidom_log_level {
+	MSIDOM_LOG_ERR = 3,   /**< An operation failed. */
+	MSIDOM_LOG_WARN = 4,  /**< Something unusual, but handled. */
+	MSIDOM_LOG_INFO = 6,  /**< Normal but significant. */
+	MSIDOM_LOG_DEBUG = 7, /**< Tracing. */
+};
+
+/**
+ * @brief Platform hooks: everything the core needs from its environment.
+ *
+ * Any member may be NULL; the hosted build fills NULL members with
+ * malloc/free, a pthread mutex and stderr. A freestanding build has no
+ * defaults for alloc/free: they are mandatory there.
+ */
+struct msidom_hooks {
+	/** Allocate @p size bytes aligned for any object; NULL on failure. */
+	void *(*alloc)(void *opaque, size_t size);
+	/** Release memory from alloc; @p size is the size asked for. */
+	void (*free)(void *opaque, void *ptr, size_t size);
+	/** Opaque argument of alloc and free. */
+	void *alloc_opaque;
+
+	/** Create a lock; store its handle in *lock. 0 or negative errno. */
+	int (*lock_init)(void *opaque, void **lock);
+	/** Take a lock (may not fail). */
+	void (*lock)(void *opaque, void *lock);
+	/** Release a lock. */
+	void (*unlock)(void *opaque, void *lock);
+	/** Destroy a lock created by lock_init. */
+	void (*lock_destroy)(void *opaque, void *lock);
+	/** Opaque argument of the lock hooks. */
+	void *lock_opaque;
+
+	/** Receive one formatted log line (no trailing newline). */
+	void (*log)(void *opaque, enum msidom_log_level level, const char *line);
+	/** Opaque argument of log. */
+	void *log_opaque;
+	/** Lines above this level are not formatted (default MSIDOM_LOG_WARN). */
+	enum msidom_log_level log_level;
+};
+
+/** @brief Context creation parameters. */
+struct msidom_ctx_config {
+	/** Platform hooks; NULL for all hosted defaults. */
+	const struct msidom_hooks *hooks;
+	/** Virq space size: 0 for the default 1 << 20; 64 .. 1 << 24. */
+	uint32_t max_virqs;
+};
+
+/**
+ * @brief Create a context.
+ * @param cfg Configuration; NULL for hosted defaults.
+ * @param[out] out The new context.
+ * @return 0, -EINVAL for bad arguments, -ENOMEM.
+ */
+MSIDOM_API int msidom_ctx_create(const struct msidom_ctx_config *cfg,
+				 struct msidom_ctx **out);
+
+/**
+ * @brief Destroy a context and everything it still owns.
+ *
+ * Devices are destroyed (their vectors freed), then domains, leaves first.
+ * @param ctx Context, or NULL (no-op).
+ */
+MSIDOM_API void msidom_ctx_destroy(struct msidom_ctx *ctx);
+
+/**
+ * @brief Bytes currently allocated through the context's allocator hook.
+ * @param ctx Context.
+ * @return Live bytes, counting every object the library owns.
+ */
+MSIDOM_API size_t msidom_ctx_mem_bytes(const struct msidom_ctx *ctx);
+
+/**
+ * @brief Allocate memory through the context's allocator hook.
+ *
+ * For backends and domain implementations, so their memory is accounted
+ * for and fault-injectable with the core's.
+ * @return Zeroed memory, or NULL.
+ */
+MSIDOM_API void *msidom_zalloc(struct msidom_ctx *ctx, size_t size);
+
+/**
+ * @brief Release memory from msidom_zalloc().
+ * @param ctx Context.
+ * @param ptr Pointer, or NULL.
+ * @param size The size given to msidom_zalloc().
+ */
+MSIDOM_API void msidom_free(struct msidom_ctx *ctx, void *ptr, size_t size);
+
+/**
+ * @brief Log through the context's log hook (printf-like subset:
+ * %d %i %u %x %X %s %c %p %%, with l/ll/z/h, width, '0' and '-').
+ */
+MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * @brief Format into a buffer with the same subset as msidom_log().
+ * @return Length the full output needs (excluding NUL), like snprintf.
+ */
+MSIDOM_API int msidom_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * @brief Take the context lock (for backends that extend the core).
+ * @param ctx Context.
+ */
+MSIDOM_API void msidom_ctx_lock(struct msidom_ctx *ctx);
+
+/**
+ * @brief Release the context lock.
+ * @param ctx Context.
+ */
+MSIDOM_API void msidom_ctx_unlock(struct msidom_ctx *ctx);
+
+/**
+ * @brief Library version as a string, e.g. "0.1.0".
+ * @return Static string.
+ */
+MSIDOM_API const char *msidom_version(void);
+
+/**
+ * @brief Library version as a number: major << 16 | minor << 8 | patch.
+ * @return The version of the library actually linked.
+ */
+MSIDOM_API uint32_t msidom_version_number(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

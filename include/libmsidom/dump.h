@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file dump.h
+ * @brief Text dump of the whole hierarchy, like debugfs irq/domains.
+ */
+#ifndef LIBMSIDOM_DUMP_H
+#define LIBMSIDOM_DUMP_H
+
+#include <libmsidom/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Receives dump text in pieces (not NUL-terminated). */
+typedef void (*msidom_emit_fn)(void *arg, const char *text, size_t len);
+
+/**
+ * @brief Dump every domain (tree order), device, descriptor, virq,
+ * message and cookie.
+ * @return 0, -EINVAL.
+ */
+MSIDOM_API int msidom_dump(struct msidom_ctx *ctx, msidom_emit_fn emit, void *arg);
+
+/**
+ * @brief Dump into a buffer.
+ * @return Length of the full dump (excluding NUL); truncated if >= size.
+ */
+MSIDOM_API int64_t msidom_dump_to_buf(struct msidom_ctx *ctx, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

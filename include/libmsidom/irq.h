@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file irq.h
+ * @brief Operations on allocated interrupts, by virq.
+ */
+#ifndef LIBMSIDOM_IRQ_H
+#define LIBMSIDOM_IRQ_H
+
+#include <libmsidom/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Interrupt handler, called by msidom_handle(). */
+typedef void (*msidom_handler_fn)(uint32_t virq, void *arg);
+
+/**
+ * @brief Install (or with NULL remove) the handler of @p virq.
+ * @return 0, -EINVAL, -ENOENT.
+ */
+MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq,
+				      msidom_handler_fn fn, void *arg);
+
+/**
+ * @brief Mask @p virq at the nearest level (from the device up) that can
+ * mask; a hierarchy without any mask op only records the state.
+ * @return 0, -EINVAL, -ENOENT, or the op's error (state unchanged).
+ */
+MSIDOM_API int msidom_irq_mask(struct msidom_ctx *ctx, uint32_t virq);
+
+/**
+ * @brief Unmask @p virq.
+ * @return 0, -EINVAL, -ENOENT, or the op's error (state unchanged).
+ */
+MSIDOM_API int msidom_irq_unmask(struct msidom_ctx *ctx, uint32_t virq);
+
+/**
+ * @brief Retarget @p virq to @p mask. The nearest level with set_affinity
+ * retargets; unless the path is MSIDOM_DOMAIN_IMMUTABLE the message is
+ * recomposed and rewritten with the vector masked across the update.
+ * Then every level's affinity_commit runs (old vectors released).
+ * @return 0, -EINVAL, -ENOENT, -ENOSYS, -EPERM (managed), or the op's error.
+ */
+MSIDOM_API int msidom_irq_set_affinity(struct msidom_ctx *ctx, uint32_t virq,
+				       const struct msidom_cpumask *mask);
+
+/**
+ * @brief Recompose and rewrite the message of @p virq (e.g. after a
+ * parent changed its routing on its own).
+ * @return 0, -EINVAL, -ENOENT, or the op's error.
+ */
+MSIDOM_API int msidom_irq_refresh_msg(struct msidom_ctx *ctx, uint32_t virq);
+
+/**
+ * @brief Descriptor of @p virq.
+ * @return The descriptor, or NULL.
+ */
+MSIDOM_API struct msidom_desc *msidom_irq_desc(struct msidom_ctx *ctx, uint32_t virq);
+
+/** @brief Number of live virqs in the context. */
+MSIDOM_API uint32_t msidom_irq_count(const struct msidom_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

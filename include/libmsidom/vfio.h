@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file vfio.h
+ * @brief Linux VFIO backend: drive a passed-through PCI device's MSI and
+ * MSI-X vectors through libmsidom.
+ *
+ * msidom_vfio_open() opens a device by PCI address (IOMMU group, type1v2
+ * container, device fd) and builds, inside the caller's context:
+ * - a per-device root domain "VFIO-<bdf>" (bus MSIDOM_BUS_VFIO, flags
+ *   MSIDOM_DOMAIN_MSI_PARENT, plus MSIDOM_DOMAIN_ISOLATED_MSI when the
+ *   host isolates the device's MSI). Its hwirq is
+ *   MSIDOM_VFIO_HWIRQ(type, index); each allocated vector owns an eventfd
+ *   (its host trigger);
+ * - a device (msidom_vfio_device()) whose default slot holds the MSI-X
+ *   or the MSI per-device domain ("VFIO-PCI-MSIX-<bdf>" or
+ *   "VFIO-PCI-MSI-<bdf>"), hwsize = the kernel's vector count.
+ *
+ * Vectors are allocated and freed with the core API on that device
+ * (msidom_msi_alloc_at(), msidom_msi_free(), ... on MSIDOM_DEFAULT_DOMAIN),
+ * or with the shortcuts msidom_vfio_alloc() and msidom_vfio_free().
+ * Masking (msidom_irq_mask()/msidom_irq_unmask()) is emulated: a masked
+ * vector's host trigger is a library-owned eventfd and an interrupt that
+ * arrives meanwhile is replayed on unmask.
+ *
+ * Delivery: hand msidom_vfio_vector_eventfd() to KVM as an irqfd (after
+ * msidom_vfio_set_polled(..., false)), or poll msidom_vfio_event_fd() in
+ * the VMM's loop and call msidom_vfio_dispatch(), which runs the handlers
+ * installed with msidom_irq_set_handler().
+ *
+ * All functions return 0 (or a value) or a negative errno.
+ */
+#ifndef LIBMSIDOM_VFIO_H
+#define LIBMSIDOM_VFIO_H
+
+#include <sys/types.h>
+
+#include <libmsidom/common.h>
+#include <libmsidom/device.h>
+#include <libmsidom/irq.h>
+#include <libmsidom/msi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief An opened VFIO device (opaque). */
+struct msidom_vfio;
+
+/** @brief VFIO interrupt index types (the kernel's VFIO_PCI_*_IRQ_INDEX). */
+enum msidom_vfio_irq_type {
+	MSIDOM_VFIO_INTX = 0, /**< Legacy INTx. */
+	MSIDOM_VFIO_MSI = 1,  /**< PCI MSI. */
+	MSIDOM_VFIO_MSIX = 2, /**< PCI MSI-X. */
+	MSIDOM_VFIO_ERR = 3,  /**< Device error reporting (AER). */
+	MSIDOM_VFIO_REQ = 4,  /**< Host request to release the device. */
+	MSIDOM_VFIO_NUM_IRQ_TYPES = 5, /**< Number of index types. */
+};
+
+/** @brief Hwirq of vector @p index of @p type in the VFIO root domain. */
+#define MSIDOM_VFIO_HWIRQ(type, index) (((uint32_t)(type) << 16) | (uint32_t)(index))
+
+/** @brief Which per-device domain the default slot holds. */
+enum msidom_vfio_mode {
+	MSIDOM_VFIO_MODE_AUTO = 0, /**< MSI-X if the device has it, else MSI. */
+	MSIDOM_VFIO_MODE_MSI = 1,  /**< PCI MSI. */
+	MSIDOM_VFIO_MODE_MSIX = 2, /**< PCI MSI-X. */
+};
+
+/**
+ * @brief How vectors are added on kernels whose index is NORESIZE (no
+ * dynamic MSI-X, e.g. Linux 6.1, and MSI everywhere).
+ */
+enum msidom_vfio_policy {
+	/**
+	 * Enable only up to the highest allocated vector. Adding a vector
+	 * beyond it disables the index, re-enables it with every live
+	 * eventfd and signals every live eventfd once, so an interrupt raised
+	 * during the gap is never lost (it may be spurious).
+	 */
+	MSIDOM_VFIO_GROW = 0,
+	/** Enable the whole table at the first allocation; never resize. */
+	MSIDOM_VFIO_PREALLOC = 1,
+};
+
+/** @brief One event of the epoll_wait seam call (like struct epoll_event). */
+struct msidom_vfio_event {
+	uint32_t events; /**< EPOLL* event bits. */
+	uint64_t data;   /**< The data registered with epoll_ctl. */
+};
+
+/**
+ * @brief System call seam. Every member is mandatory; each returns what
+ * the system call returns, except that failures return a negative errno
+ * instead of -1 with errno set. msidom_vfio_sys_default() gives the real
+ * calls; tests substitute a fake kernel.
+ */
+struct msidom_vfio_sys {
+	/** Opaque first argument of every member. */
+	void *opaque;
+	/** open(2). */
+	int (*open)(void *opaque, const char *path, int flags);
+	/** close(2). */
+	int (*close)(void *opaque, int fd);
+	/** ioctl(2) with a pointer argument (or an integer cast to a pointer). */
+	int (*ioctl)(void *opaque, int fd, unsigned long request, void *arg);
+	/** eventfd(2). */
+	int (*eventfd)(void *opaque, unsigned int initval, int flags);
+	/** read(2). */
+	ssize_t (*read)(void *opaque, int fd, void *buf, size_t len);
+	/** write(2). */
+	ssize_t (*write)(void *opaque, int fd, const void *buf, size_t len);
+	/** pread(2). */
+	ssize_t (*pread)(void *opaque, int fd, void *buf, size_t len, int64_t off);
+	/** pwrite(2). */
+	ssize_t (*pwrite)(void *opaque, int fd, const void *buf, size_t len, int64_t off);
+	/** epoll_create1(2). */
+	int (*epoll_create1)(void *opaque, int flags);
+	/** epoll_ctl(2): @p op is EPOLL_CTL_*, @p events and @p data fill the event. */
+	int (*epoll_ctl)(void *opaque, int epfd, int op, int fd, uint32_t events,
+			 uint64_t data);
+	/** epoll_wait(2). */
+	int (*epoll_wait)(void *opaque, int epfd, struct msidom_vfio_event *events,
+			  int max, int timeout_ms);
+	/** readlink(2) (the result is not NUL-terminated). */
+	ssize_t (*readlink)(void *opaque, const char *path, char *buf, size_t len);
+};
+
+/**
+ * @brief The real system calls.
+ * @return A static seam; never NULL.
+ */
+MSIDOM_API const struct msidom_vfio_sys *msidom_vfio_sys_default(void);
+
+/** @brief Callback for the device's ERR and REQ interrupts. */
+typedef void (*msidom_vfio_event_fn)(struct msidom_vfio *vdev, void *arg);
+
+/** @brief Parameters of msidom_vfio_open(). */
+struct msidom_vfio_config {
+	/** PCI address "DDDD:BB:DD.F" (domain included), e.g. "0000:00:03.0". */
+	const char *bdf;
+	/** System call seam; NULL for msidom_vfio_sys_default(). */
+	const struct msidom_vfio_sys *sys;
+	/** Domain in the default slot at open (change with msidom_vfio_set_mode()). */
+	enum msidom_vfio_mode mode;
+	/** Policy on NORESIZE indexes. */
+	enum msidom_vfio_policy policy;
+	/** Called from msidom_vfio_dispatch() on a device error; NULL: not armed. */
+	msidom_vfio_event_fn on_err;
+	/**
+	 * Called from msidom_vfio_dispatch() when the host wants the device
+	 * back (the VMM should unplug it); NULL: not armed.
+	 */
+	msidom_vfio_event_fn on_req;
+	/** Argument of on_err and on_req. */
+	void *cb_arg;
+	/**
+	 * Test hook, or NULL: called during a NORESIZE grow while the index is
+	 * disabled, with the context lock held (it may touch the device, not
+	 * the library).
+	 */
+	void (*resize_gap)(void *arg);
+	/** Argument of resize_gap. */
+	void *resize_gap_arg;
+};
+
+/** @brief What the kernel reported for one interrupt index. */
+struct msidom_vfio_irq_info {
+	uint32_t flags; /**< VFIO_IRQ_INFO_* (EVENTFD 0x1, NORESIZE 0x8, ...). */
+	uint32_t count; /**< Number of vectors (0: absent). */
+};
+
+/** @brief Device description (msidom_vfio_get_info()). */
+struct msidom_vfio_info {
+	/** Per index type, by enum msidom_vfio_irq_type. */
+	struct msidom_vfio_irq_info irq[MSIDOM_VFIO_NUM_IRQ_TYPES];
+	/** Number of interrupt indexes the kernel reported. */
+	uint32_t num_irqs;
+	/** IOMMU group number. */
+	int32_t group;
+	/** MSI-X vectors can be added while others are live (no NORESIZE). */
+	bool msix_dynamic;
+	/** MSI is isolated: type1 accepted the group without allow_unsafe_interrupts. */
+	bool isolated;
+	/** The current mode (MSIDOM_VFIO_MODE_MSI or MSIDOM_VFIO_MODE_MSIX). */
+	enum msidom_vfio_mode mode;
+};
+
+/** @brief Counters (msidom_vfio_get_stats()). */
+struct msidom_vfio_stats {
+	/** VFIO_DEVICE_SET_IRQS ioctls issued for MSI/MSI-X, failed ones included. */
+	uint64_t set_irqs;
+	/** Of those, the ones that failed. */
+	uint64_t set_irqs_failed;
+	/** Index disables (count 0). */
+	uint64_t disables;
+	/** NORESIZE grow cycles: disable plus re-enable with the live eventfds. */
+	uint64_t resizes;
+	/** Eventfds signalled after a grow cycle. */
+	uint64_t resize_signals;
+	/** Interrupts replayed on unmask (pending while masked). */
+	uint64_t replays;
+	/** Handler calls made by msidom_vfio_dispatch(). */
+	uint64_t dispatched;
+	/** Ready eventfds that had no interrupt left (or no handler). */
+	uint64_t spurious;
+	/** ERR events seen. */
+	uint64_t err_events;
+	/** REQ events seen. */
+	uint64_t req_events;
+};
+
+/**
+ * @brief Open a VFIO device and build its domains in @p ctx.
+ *
+ * Fails with -EPERM, and an error log line naming vfio_iommu_type1's
+ * allow_unsafe_interrupts parameter, when the type1 IOMMU refuses the
+ * group because interrupt remapping is missing.
+ * @param ctx Context (must outlive the device).
+ * @param cfg Configuration (bdf mandatory).
+ * @param[out] out The opened device.
+ * @return 0, -EINVAL, -ENOENT (no such device or group), -EBUSY (group
+ * not viable or in use), -EPERM (no MSI isolation), -ENODEV (no type1v2,
+ * not a PCI device, or neither MSI nor MSI-X), -ENOMEM, or the failing
+ * system call's error; then nothing is left behind.
+ */
+MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio_config *cfg,
+				struct msidom_vfio **out);
+
+/**
+ * @brief Free every vector, destroy the domains and the device, disarm
+ * ERR/REQ and close every descriptor.
+ * @param vdev Device, or NULL (no-op).
+ */
+MSIDOM_API void msidom_vfio_close(struct msidom_vfio *vdev);
+
+/**
+ * @brief Describe the device.
+ * @param vdev Device.
+ * @param[out] out Description.
+ * @return 0, -EINVAL.
+ */
+MSIDOM_API int msidom_vfio_get_info(const struct msidom_vfio *vdev,
+				    struct msidom_vfio_info *out);
+
+/**
+ * @brief Read the counters.
+ * @param vdev Device.
+ * @param[out] out Counters.
+ * @return 0, -EINVAL.
+ */
+MSIDOM_API int msidom_vfio_get_stats(const struct msidom_vfio *vdev,
+				     struct msidom_vfio_stats *out);
+
+/**
+ * @brief The core device: allocate on its MSIDOM_DEFAULT_DOMAIN slot.
+ * @param vdev Device.
+ * @return The device, or NULL if @p vdev is NULL.
+ */
+MSIDOM_API struct msidom_device *msidom_vfio_device(const struct msidom_vfio *vdev);
+
+/**
+ * @brief The device's VFIO root domain (dispatch with msidom_handle()).
+ * @param vdev Device.
+ * @return The root, or NULL if @p vdev is NULL.
+ */
+MSIDOM_API struct msidom_domain *msidom_vfio_root(const struct msidom_vfio *vdev);
+
+/**
+ * @brief The VFIO device file descriptor (regions, config space, reset).
+ * @param vdev Device.
+ * @return The fd, or -EINVAL.
+ */
+MSIDOM_API int msidom_vfio_device_fd(const struct msidom_vfio *vdev);
+
+/**
+ * @brief Replace the default slot's domain: frees every vector of the
+ * current one and creates the MSI or MSI-X domain.
+ * @param vdev Device.
+ * @param mode Wanted mode (AUTO: MSI-X if present, else MSI).
+ * @return 0 (also when already in @p mode), -EINVAL, -ENODEV (the device
+ * lacks that capability), -ENOMEM; on failure the old domain stays.
+ */
+MSIDOM_API int msidom_vfio_set_mode(struct msidom_vfio *vdev, enum msidom_vfio_mode mode);
+
+/**
+ * @brief Shortcut: allocate vector @p index (or MSIDOM_INDEX_ANY) of the
+ * current domain and install @p fn as its handler.
+ * @param vdev Device.
+ * @param index Vector index, or MSIDOM_INDEX_ANY.
+ * @param unmasked Deliver at once (else masked until msidom_irq_unmask()).
+ * @param fn Handler, or NULL.
+ * @param arg Handler argument.
+ * @return {index, virq}, or index = a negative errno with nothing changed.
+ */
+MSIDOM_API struct msidom_map msidom_vfio_alloc(struct msidom_vfio *vdev, uint32_t index,
+					       bool unmasked, msidom_handler_fn fn, void *arg);
+
+/**
+ * @brief Shortcut for msidom_msi_free() on the current domain.
+ * @param vdev Device.
+ * @param index Vector index.
+ * @return 0, -EINVAL, -ENOENT.
+ */
+MSIDOM_API int msidom_vfio_free(struct msidom_vfio *vdev, uint32_t index);
+
+/**
+ * @brief Start a batch: following allocations, frees, masks and unmasks
+ * of the current domain are recorded and reach the kernel at
+ * msidom_vfio_batch_commit(), one SET_IRQS per contiguous run of changed
+ * vectors (unallocated gaps carry fd -1). Batches nest.
+ * @param vdev Device.
+ * @return 0, -EINVAL.
+ */
+MSIDOM_API int msidom_vfio_batch_begin(struct msidom_vfio *vdev);
+
+/**
+ * @brief End a batch; the outermost commit programs the kernel.
+ *
+ * On failure the kernel keeps the programming it had before the batch;
+ * the library keeps what the batch did, and the next commit, operation
+ * or msidom_vfio_sync() retries.
+ * @param vdev Device.
+ * @return 0, -EINVAL (no batch), or the failing system call's error.
+ */
+MSIDOM_API int msidom_vfio_batch_commit(struct msidom_vfio *vdev);
+
+/**
+ * @brief Program into the kernel whatever a failed commit left out.
+ * @param vdev Device.
+ * @return 0, -EINVAL, -EBUSY (inside a batch), or the system call's error.
+ */
+MSIDOM_API int msidom_vfio_sync(struct msidom_vfio *vdev);
+
+/**
+ * @brief The host trigger eventfd of vector @p index (owned by the
+ * library; valid until the vector is freed). Hand it to KVM as an irqfd.
+ * @param vdev Device.
+ * @param index Vector index of the current domain.
+ * @return The fd, -EINVAL, -ENOENT (not allocated).
+ */
+MSIDOM_API int msidom_vfio_vector_eventfd(const struct msidom_vfio *vdev, uint32_t index);
+
+/**
+ * @brief Whether vector @p index's trigger is in the event loop's epoll
+ * set (default: yes). Take it out before handing it to KVM.
+ * @param vdev Device.
+ * @param index Vector index of the current domain.
+ * @param polled New state.
+ * @return 0, -EINVAL, -ENOENT, or epoll_ctl's error (state unchanged).
+ */
+MSIDOM_API int msidom_vfio_set_polled(struct msidom_vfio *vdev, uint32_t index, bool polled);
+
+/**
+ * @brief Whether masked vector @p index has an interrupt pending.
+ * @param vdev Device.
+ * @param index Vector index of the current domain.
+ * @return 1 pending, 0 not, -EINVAL, -ENOENT.
+ */
+MSIDOM_API int msidom_vfio_vector_pending(struct msidom_vfio *vdev, uint32_t index);
+
+/**
+ * @brief Ask the kernel to signal vector @p index's current trigger
+ * (VFIO_IRQ_SET_DATA_NONE | ACTION_TRIGGER): a loopback test needing no
+ * device knowledge. A masked vector becomes pending.
+ * @param vdev Device.
+ * @param index Vector index of the current domain.
+ * @return 0, -EINVAL, -ENOENT (not allocated or not live), or the ioctl's error.
+ */
+MSIDOM_API int msidom_vfio_trigger(struct msidom_vfio *vdev, uint32_t index);
+
+/**
+ * @brief The epoll fd to watch (readable: call msidom_vfio_dispatch()).
+ * @param vdev Device.
+ * @return The fd, or -EINVAL.
+ */
+MSIDOM_API int msidom_vfio_event_fd(const struct msidom_vfio *vdev);
+
+/**
+ * @brief Wait up to @p timeout_ms (0: poll, -1: forever) for ready
+ * eventfds, read them and call the handlers (msidom_handle() on the root)
+ * and the ERR/REQ callbacks. Call it from one thread at a time; handlers
+ * may call the library.
+ * @param vdev Device.
+ * @param timeout_ms Timeout in milliseconds.
+ * @return Number of handler and callback calls made, -EINVAL, or
+ * epoll_wait's error (-EINTR included).
+ */
+MSIDOM_API int msidom_vfio_dispatch(struct msidom_vfio *vdev, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

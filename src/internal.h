@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internal structures of the core. Nothing here is part of the ABI.
+ */
+#ifndef MSIDOM_INTERNAL_H
+#define MSIDOM_INTERNAL_H
+
+#include <stdarg.h>
+
+#include <libmsidom/msidom.h>
+
+#include "bitmap.h"
+#include "list.h"
+#include "radix.h"
+
+#ifndef MSIDOM_FREESTANDING
+#define MSIDOM_FREESTANDING 0
+#endif
+
+#define MSIDOM_MAX_DEPTH 8
+#define MSIDOM_DEFAULT_VIRQS (1u << 20)
+#define MSIDOM_MAX_VIRQS (1u << 24)
+#define MSIDOM_MIN_VIRQS 64u
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+struct msidom_ctx {
+	struct msidom_hooks hooks;
+	void *lock;
+	size_t mem_bytes;
+	uint32_t max_virqs;
+	uint32_t nr_irqs;
+	struct msidom_bitmap virq_map; /* bit v-1 set: virq v in use */
+	struct msidom_radix virq_descs; /* virq - 1 -> struct msidom_desc */
+	struct msidom_list domains;
+	struct msidom_list devices;
+};
+
+/*
+ * One level of one interrupt. Kept inline in the descriptor, so the
+ * descriptor is found from any level by stepping back @level entries.
+ */
+struct msidom_irq_data {
+	uint32_t hwirq;
+	uint8_t level; /* 0: the device domain; n: its n-th ancestor */
+	uint8_t pad[3];
+};
+
+enum desc_flags {
+	DESC_MASKED = 1u << 0,
+	DESC_ACTIVATED = 1u << 1,
+	DESC_MANAGED = 1u << 2,
+	DESC_LEVELS_DONE = 1u << 3, /* every level allocated */
+	DESC_FRESH = 1u << 4,       /* created by the allocation in progress */
+};
+
+struct msidom_desc {
+	struct msidom_domain *domain; /* the device domain */
+	msidom_handler_fn handler;
+	void *handler_arg;
+	void *user_data;
+	msidom_cookie cookie;
+	struct msidom_msg msg;
+	uint32_t virq;
+	uint32_t cpu;
+	uint16_t flags;
+	uint8_t nlevels;
+	uint8_t pad;
+	struct msidom_irq_data lv[]; /* lv[0].hwirq is the index */
+};
+
+struct msidom_domain {
+	struct msidom_ctx *ctx;
+	struct msidom_list node; /* ctx->domains */
+	struct msidom_domain *path[MSIDOM_MAX_DEPTH]; /* path[0] = this, then ancestors */
+	uint8_t nlevels; /* entries in path */
+	uint32_t nchildren;
+	char name[64];
+	char child_prefix[16];
+	enum msidom_bus_token bus;
+	uint32_t flags;
+	uint32_t hwsize;
+	const struct msidom_domain_ops *ops;
+	const struct msidom_chip_ops *chip;
+	void *priv;
+	struct msidom_radix revmap; /* hwirq -> struct msidom_irq_data */
+	uint32_t mapped;
+	uint32_t batch_depth;
+	uint64_t spurious;
+	/* Per-device domains only. */
+	struct msidom_device *dev;
+	enum msidom_slot slot;
+	struct msidom_bitmap index_map; /* descriptors present */
+	msidom_cookie default_cookie;
+	uint32_t ndescs;
+};
+
+struct msidom_device {
+	struct msidom_ctx *ctx;
+	struct msidom_list node; /* ctx->devices */
+	char name[32];
+	uint16_t requester_id;
+	void *priv;
+	struct msidom_domain *domains[MSIDOM_MAX_DOMAINS];
+};
+
+static inline struct msidom_desc *data_desc(const struct msidom_irq_data *data)
+{
+	return container_of(data - data->level, struct msidom_desc, lv);
+}
+
+static inline struct msidom_domain *data_domain(const struct msidom_irq_data *data)
+{
+	return data_desc(data)->domain->path[data->level];
+}
+
+static inline size_t desc_size(unsigned int nlevels)
+{
+	return sizeof(struct msidom_desc) + nlevels * sizeof(struct msidom_irq_data);
+}
+
+/* Small freestanding helpers. */
+void msidom__memzero(void *p, size_t n);
+size_t msidom__strlcpy(char *dst, const char *src, size_t size);
+size_t msidom__strlen(const char *s);
+int msidom__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Logging shortcuts. */
+#define pr_err(ctx, ...) msidom_log((ctx), MSIDOM_LOG_ERR, __VA_ARGS__)
+#define pr_warn(ctx, ...) msidom_log((ctx), MSIDOM_LOG_WARN, __VA_ARGS__)
+#define pr_debug(ctx, ...) msidom_log((ctx), MSIDOM_LOG_DEBUG, __VA_ARGS__)
+
+/* context.c */
+void msidom__lock(struct msidom_ctx *ctx);
+void msidom__unlock(struct msidom_ctx *ctx);
+
+/* hosted.c (absent in freestanding builds) */
+int msidom__hosted_defaults(struct msidom_hooks *hooks);
+
+/* virq.c */
+int msidom__virq_init(struct msidom_ctx *ctx, uint32_t max);
+void msidom__virq_fini(struct msidom_ctx *ctx);
+int64_t msidom__virq_alloc(struct msidom_ctx *ctx, struct msidom_desc *desc);
+/* @undo: release memory the failed operation allocated. */
+void msidom__virq_free(struct msidom_ctx *ctx, uint32_t virq, bool undo);
+struct msidom_desc *msidom__virq_desc(const struct msidom_ctx *ctx, uint32_t virq);
+
+/* domain.c */
+int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *info,
+		       struct msidom_domain *parent, struct msidom_domain **out);
+void msidom__domain_release(struct msidom_domain *d);
+int msidom__revmap_insert(struct msidom_domain *d, uint32_t hwirq, struct msidom_irq_data *data);
+void msidom__revmap_remove(struct msidom_domain *d, uint32_t hwirq, bool release);
+void msidom__batch_begin(struct msidom_domain *d);
+int msidom__batch_end(struct msidom_domain *d);
+
+/* desc.c */
+struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index,
+				     msidom_cookie cookie, int *err);
+void msidom__desc_delete(struct msidom_desc *desc, bool undo);
+struct msidom_desc *msidom__desc_scan(const struct msidom_domain *dd, uint32_t from,
+				      enum msidom_desc_filter filter);
+int msidom__index_find(struct msidom_domain *dd, uint32_t index, int *err);
+
+/* hierarchy.c */
+int msidom__levels_alloc(struct msidom_desc *const *descs, unsigned int nr,
+			 const struct msidom_alloc_arg *arg);
+void msidom__levels_free(struct msidom_desc *const *descs, unsigned int nr, bool undo);
+
+/* msg.c */
+int msidom__activate(struct msidom_desc *desc);
+void msidom__deactivate(struct msidom_desc *desc);
+int msidom__compose_write(struct msidom_desc *desc);
+int msidom__mask(struct msidom_desc *desc, bool mask);
+bool msidom__msg_immutable(const struct msidom_desc *desc);
+
+/* msi_map.c */
+int msidom__free_all_locked(struct msidom_domain *dd);
+
+#endif

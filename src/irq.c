@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Operations on allocated interrupts by virq: masking and affinity.
+ */
+#include "internal.h"
+
+/* CPUs covered when undoing a failed retarget (1024). */
+#define REVERT_WORDS 16
+
+static struct msidom_desc *lookup(struct msidom_ctx *ctx, uint32_t virq, const char *what)
+{
+	struct msidom_desc *desc = msidom__virq_desc(ctx, virq);
+
+	if (!desc)
+		pr_err(ctx, "%s: virq %u not allocated", what, virq);
+	return desc;
+}
+
+MSIDOM_API struct msidom_desc *msidom_irq_desc(struct msidom_ctx *ctx, uint32_t virq)
+{
+	struct msidom_desc *desc;
+
+	if (!ctx)
+		return NULL;
+	msidom__lock(ctx);
+	desc = msidom__virq_desc(ctx, virq);
+	msidom__unlock(ctx);
+	return desc;
+}
+
+static int mask_locked(struct msidom_ctx *ctx, uint32_t virq, bool mask)
+{
+	struct msidom_desc *desc = lookup(ctx, virq, mask ? "mask" : "unmask");
+	int ret, end;
+
+	if (!desc)
+		return -MSIDOM_ENOENT;
+	msidom__batch_begin(desc->domain);
+	ret = msidom__mask(desc, mask);
+	end = msidom__batch_end(desc->domain);
+	if (!ret && end) {
+		/* The batch did not take effect: record the state the hardware kept. */
+		if (mask)
+			desc->flags &= (uint16_t)~DESC_MASKED;
+		else
+			desc->flags |= DESC_MASKED;
+		ret = end;
+	}
+	if (ret)
+		pr_err(ctx, "%s virq %u failed: %s", mask ? "mask" : "unmask", virq,
+		       msidom_strerror(ret));
+	return ret;
+}
+
+MSIDOM_API int msidom_irq_mask(struct msidom_ctx *ctx, uint32_t virq)
+{
+	int ret;
+
+	if (!ctx)
+		return -MSIDOM_EINVAL;
+	msidom__lock(ctx);
+	ret = mask_locked(ctx, virq, true);
+	msidom__unlock(ctx);
+	return ret;
+}
+
+MSIDOM_API int msidom_irq_unmask(struct msidom_ctx *ctx, uint32_t virq)
+{
+	int ret;
+
+	if (!ctx)
+		return -MSIDOM_EINVAL;
+	msidom__lock(ctx);
+	ret = mask_locked(ctx, virq, false);
+	msidom__unlock(ctx);
+	return ret;
+}
+
+static struct msidom_irq_data *affinity_level(struct msidom_desc *desc)
+{
+	for (unsigned int l = 0; l < desc->nlevels; l++) {
+		const struct msidom_chip_ops *chip = desc->domain->path[l]->chip;
+
+		if (chip && chip->set_affinity)
+			return &desc->lv[l];
+	}
+	return NULL;
+}
+
+static void affinity_commit(struct msidom_desc *desc)
+{
+	for (int l = desc->nlevels - 1; l >= 0; l--) {
+		const struct msidom_chip_ops *chip = desc->domain->path[l]->chip;
+
+		if (chip && chip->affinity_commit)
+			chip->affinity_commit(&desc->lv[l]);
+	}
+}
+
+/* Rewrite the message with the vector masked across the update. */
+static int rewrite_masked(struct msidom_desc *desc)
+{
+	bool was_masked = desc->flags & DESC_MASKED;
+	int ret;
+
+	if (!was_masked) {
+		ret = msidom__mask(desc, true);
+		if (ret)
+			return ret;
+	}
+	ret = msidom__compose_write(desc);
+	if (!was_masked) {
+		int r = msidom__mask(desc, false);
+
+		if (!ret)
+			ret = r;
+	}
+	return ret;
+}
+
+static int retarget(struct msidom_desc *desc, struct msidom_irq_data *at,
+		    const struct msidom_cpumask *mask, uint32_t *cpu)
+{
+	int ret = data_domain(at)->chip->set_affinity(at, mask, cpu);
+
+	if (ret)
+		return ret;
+	if ((desc->flags & DESC_ACTIVATED) && !msidom__msg_immutable(desc))
+		ret = rewrite_masked(desc);
+	return ret;
+}
+
+static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
+			       const struct msidom_cpumask *mask)
+{
+	struct msidom_desc *desc = lookup(ctx, virq, "set_affinity");
+	struct msidom_irq_data *at;
+	uint32_t cpu = 0, old_cpu;
+	int ret, end;
+
+	if (!desc)
+		return -MSIDOM_ENOENT;
+	if (desc->flags & DESC_MANAGED) {
+		pr_err(ctx, "set_affinity: virq %u has a managed affinity", virq);
+		return -MSIDOM_EPERM;
+	}
+	at = affinity_level(desc);
+	if (!at) {
+		pr_err(ctx, "set_affinity: no level of %s can retarget", desc->domain->name);
+		return -MSIDOM_ENOSYS;
+	}
+	old_cpu = desc->cpu;
+	msidom__batch_begin(desc->domain);
+	ret = retarget(desc, at, mask, &cpu);
+	if (ret) {
+		/* Point the parents back at the old CPU before giving up. */
+		uint64_t bits[REVERT_WORDS] = { 0 };
+		struct msidom_cpumask back = { old_cpu + 1, bits };
+		uint32_t ignored;
+
+		if (old_cpu < REVERT_WORDS * 64) {
+			bits[old_cpu / 64] = 1ull << (old_cpu % 64);
+			retarget(desc, at, &back, &ignored);
+		}
+		pr_err(ctx, "set_affinity virq %u failed: %s", virq, msidom_strerror(ret));
+	} else {
+		desc->cpu = cpu;
+	}
+	affinity_commit(desc);
+	end = msidom__batch_end(desc->domain);
+	return ret ? ret : end;
+}
+
+MSIDOM_API int msidom_irq_set_affinity(struct msidom_ctx *ctx, uint32_t virq,
+				       const struct msidom_cpumask *mask)
+{
+	int ret;
+
+	if (!ctx)
+		return -MSIDOM_EINVAL;
+	if (mask && (!mask->nbits || !mask->bits)) {
+		pr_err(ctx, "set_affinity: empty CPU mask");
+		return -MSIDOM_EINVAL;
+	}
+	msidom__lock(ctx);
+	ret = set_affinity_locked(ctx, virq, mask);
+	msidom__unlock(ctx);
+	return ret;
+}
+
+MSIDOM_API int msidom_irq_refresh_msg(struct msidom_ctx *ctx, uint32_t virq)
+{
+	struct msidom_desc *desc;
+	int ret, end;
+
+	if (!ctx)
+		return -MSIDOM_EINVAL;
+	msidom__lock(ctx);
+	desc = lookup(ctx, virq, "refresh_msg");
+	if (!desc) {
+		msidom__unlock(ctx);
+		return -MSIDOM_ENOENT;
+	}
+	if (!(desc->flags & DESC_ACTIVATED)) {
+		msidom__unlock(ctx);
+		return 0;
+	}
+	msidom__batch_begin(desc->domain);
+	ret = rewrite_masked(desc);
+	end = msidom__batch_end(desc->domain);
+	msidom__unlock(ctx);
+	return ret ? ret : end;
+}

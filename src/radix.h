@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Two-level pointer table indexed by a 32-bit key (hwirq or virq). Leaves
+ * are allocated on first use, so a sparse space costs little, and a lookup
+ * is two dependent loads with no lock: the interrupt path uses it.
+ */
+#ifndef MSIDOM_RADIX_H
+#define MSIDOM_RADIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MSIDOM_RADIX_SHIFT 8
+#define MSIDOM_RADIX_LEAF (1u << MSIDOM_RADIX_SHIFT)
+
+struct msidom_ctx;
+
+struct msidom_radix {
+	void ***top;      /* leaf pointers */
+	uint16_t *counts; /* entries used in each leaf */
+	uint32_t size;
+	uint32_t nleaves;
+	uint32_t leaf_entries;
+};
+
+int msidom_radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t size);
+void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r);
+/* 0, or -ENOMEM with nothing changed. The slot must be empty. */
+int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key, void *val);
+/*
+ * Empty a slot. With @release an emptied leaf is freed: only safe when
+ * nobody can be looking the key up (undoing a failed insert).
+ */
+void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+			 bool release);
+
+static inline void *msidom_radix_lookup(const struct msidom_radix *r, uint32_t key)
+{
+	void **leaf;
+
+	if (key >= r->size)
+		return NULL;
+	leaf = __atomic_load_n(&r->top[key >> MSIDOM_RADIX_SHIFT], __ATOMIC_ACQUIRE);
+	if (!leaf)
+		return NULL;
+	return __atomic_load_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], __ATOMIC_ACQUIRE);
+}
+
+#endif
