@@ -28,10 +28,41 @@ int msidom__index_find(struct msidom_domain *dd, uint32_t index, int *err)
 	return (int)bit;
 }
 
+static struct msidom_desc *desc_get(struct msidom_domain *dd)
+{
+	struct msidom_desc *desc = dd->spare;
+
+	if (desc) {
+		dd->spare = NULL;
+		msidom__memzero(desc, desc_size(dd->nlevels));
+		desc->flags = DESC_SPARE;
+		return desc;
+	}
+	return msidom_zalloc(dd->ctx, desc_size(dd->nlevels));
+}
+
+/* @undo: give back exactly what desc_get() took. */
+static void desc_put(struct msidom_domain *dd, struct msidom_desc *desc, bool undo)
+{
+	bool keep = undo ? desc->flags & DESC_SPARE : !dd->spare;
+
+	if (keep && !dd->spare)
+		dd->spare = desc;
+	else
+		msidom_free(dd->ctx, desc, desc_size(desc->nlevels));
+}
+
+void msidom__desc_spare_release(struct msidom_domain *dd)
+{
+	if (dd->spare)
+		msidom_free(dd->ctx, dd->spare, desc_size(dd->nlevels));
+	dd->spare = NULL;
+}
+
 struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index,
 				     msidom_cookie cookie, int *err)
 {
-	struct msidom_desc *desc = msidom_zalloc(dd->ctx, desc_size(dd->nlevels));
+	struct msidom_desc *desc = desc_get(dd);
 
 	if (!desc) {
 		*err = -MSIDOM_ENOMEM;
@@ -40,14 +71,14 @@ struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index,
 	desc->domain = dd;
 	desc->cookie = cookie;
 	desc->nlevels = dd->nlevels;
-	desc->flags = DESC_MASKED;
+	desc->flags |= DESC_MASKED;
 	for (uint8_t l = 0; l < dd->nlevels; l++)
 		desc->lv[l].level = l;
 	desc->lv[0].hwirq = index;
 
 	*err = msidom__revmap_insert(dd, index, &desc->lv[0]);
 	if (*err) {
-		msidom_free(dd->ctx, desc, desc_size(dd->nlevels));
+		desc_put(dd, desc, true);
 		return NULL;
 	}
 	msidom_bitmap_set(&dd->index_map, index);
@@ -63,7 +94,7 @@ void msidom__desc_delete(struct msidom_desc *desc, bool undo)
 	dd->ndescs--;
 	msidom_bitmap_clear(&dd->index_map, index);
 	msidom__revmap_remove(dd, index, undo);
-	msidom_free(dd->ctx, desc, desc_size(desc->nlevels));
+	desc_put(dd, desc, undo);
 }
 
 static bool desc_match(const struct msidom_desc *desc, enum msidom_desc_filter filter)
@@ -123,6 +154,7 @@ MSIDOM_API struct msidom_desc *msidom_desc_at(const struct msidom_domain *d, uin
 
 MSIDOM_API int msidom_desc_add(struct msidom_domain *d, uint32_t index, msidom_cookie cookie)
 {
+	struct msidom_desc *desc;
 	int ret = 0;
 	int idx;
 
@@ -140,8 +172,11 @@ MSIDOM_API int msidom_desc_add(struct msidom_domain *d, uint32_t index, msidom_c
 		ret = -MSIDOM_EEXIST;
 		goto out;
 	}
-	if (msidom__desc_new(d, (uint32_t)idx, cookie, &ret))
+	desc = msidom__desc_new(d, (uint32_t)idx, cookie, &ret);
+	if (desc) {
+		desc->flags &= (uint16_t)~DESC_OP_FLAGS;
 		ret = idx;
+	}
 out:
 	msidom__unlock(d->ctx);
 	return ret;

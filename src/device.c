@@ -72,6 +72,11 @@ MSIDOM_API void *msidom_device_priv(const struct msidom_device *dev)
 	return dev ? dev->priv : NULL;
 }
 
+MSIDOM_API struct msidom_ctx *msidom_device_ctx(const struct msidom_device *dev)
+{
+	return dev ? dev->ctx : NULL;
+}
+
 static int check_template(struct msidom_device *dev, enum msidom_slot slot,
 			  const struct msidom_template *tmpl, struct msidom_domain *parent)
 {

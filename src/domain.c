@@ -29,6 +29,27 @@ static int check_info(struct msidom_ctx *ctx, const struct msidom_domain_info *i
 	return 0;
 }
 
+static void cache_levels(struct msidom_domain *d)
+{
+	d->compose_lvl = d->mask_lvl = d->unmask_lvl = -1;
+	d->activate_lvls = d->deactivate_lvls = 0;
+	for (int l = d->nlevels - 1; l >= 0; l--) {
+		const struct msidom_chip_ops *chip = d->path[l]->chip;
+		const struct msidom_domain_ops *ops = d->path[l]->ops;
+
+		if (chip && chip->compose_msg)
+			d->compose_lvl = (int8_t)l;
+		if (chip && chip->mask)
+			d->mask_lvl = (int8_t)l;
+		if (chip && chip->unmask)
+			d->unmask_lvl = (int8_t)l;
+		if (ops && ops->activate)
+			d->activate_lvls |= (uint8_t)(1u << l);
+		if (ops && ops->deactivate)
+			d->deactivate_lvls |= (uint8_t)(1u << l);
+	}
+}
+
 int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *info,
 		       struct msidom_domain *parent, struct msidom_domain **out)
 {
@@ -62,6 +83,7 @@ int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *
 		d->nlevels = (uint8_t)(parent->nlevels + 1);
 		parent->nchildren++;
 	}
+	cache_levels(d);
 	list_add_tail(&ctx->domains, &d->node);
 	*out = d;
 	return 0;
@@ -81,6 +103,7 @@ void msidom__domain_release(struct msidom_domain *d)
 	if (d->nlevels > 1)
 		d->path[1]->nchildren--;
 	list_del(&d->node);
+	msidom__desc_spare_release(d);
 	msidom_bitmap_fini(ctx, &d->index_map);
 	msidom_radix_fini(ctx, &d->revmap);
 	msidom_free(ctx, d, sizeof(*d));
@@ -189,13 +212,12 @@ int msidom__revmap_insert(struct msidom_domain *d, uint32_t hwirq, struct msidom
 		pr_err(d->ctx, "domain %s: hwirq %u >= hwsize %u", d->name, hwirq, d->hwsize);
 		return -MSIDOM_ERANGE;
 	}
-	if (msidom_radix_lookup(&d->revmap, hwirq)) {
-		pr_err(d->ctx, "domain %s: hwirq %u already mapped", d->name, hwirq);
-		return -MSIDOM_EEXIST;
-	}
 	ret = msidom_radix_insert(d->ctx, &d->revmap, hwirq, data);
-	if (ret)
+	if (ret) {
+		if (ret == -MSIDOM_EEXIST)
+			pr_err(d->ctx, "domain %s: hwirq %u already mapped", d->name, hwirq);
 		return ret;
+	}
 	d->mapped++;
 	return 0;
 }
@@ -244,19 +266,6 @@ MSIDOM_API int msidom_domain_unmap(struct msidom_domain *d, uint32_t hwirq)
 		return -MSIDOM_ENOENT;
 	}
 	msidom__revmap_remove(d, hwirq, false);
-	return 0;
-}
-
-void msidom__batch_begin(struct msidom_domain *d)
-{
-	if (d->batch_depth++ == 0 && d->chip && d->chip->bus_lock)
-		d->chip->bus_lock(d);
-}
-
-int msidom__batch_end(struct msidom_domain *d)
-{
-	if (--d->batch_depth == 0 && d->chip && d->chip->bus_sync_unlock)
-		return d->chip->bus_sync_unlock(d);
 	return 0;
 }
 

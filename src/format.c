@@ -8,11 +8,24 @@
 
 void msidom__memzero(void *p, size_t n)
 {
-	/* volatile keeps the compiler from turning this into a memset call. */
-	volatile unsigned char *c = p;
+#if MSIDOM_FREESTANDING
+	/*
+	 * volatile keeps the compiler from turning this into a memset call,
+	 * which a freestanding build may not have. Word stores keep it cheap.
+	 */
+	volatile uint64_t *w = p;
+	volatile unsigned char *c;
 
+	if (((uintptr_t)p & 7) == 0) {
+		for (; n >= 8; n -= 8)
+			*w++ = 0;
+	}
+	c = (volatile unsigned char *)w;
 	while (n--)
 		*c++ = 0;
+#else
+	__builtin_memset(p, 0, n);
+#endif
 }
 
 size_t msidom__strlen(const char *s)
@@ -157,6 +170,14 @@ static int format(char *buf, size_t size, const char *fmt, va_list ap_in)
 				left = true;
 			else
 				pad = '0';
+		}
+		if (*f == '*') {
+			width = va_arg(ap, int);
+			if (width < 0) {
+				left = true;
+				width = -width;
+			}
+			f++;
 		}
 		while (*f >= '0' && *f <= '9')
 			width = width * 10 + (*f++ - '0');

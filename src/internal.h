@@ -52,6 +52,8 @@ enum desc_flags {
 	DESC_MANAGED = 1u << 2,
 	DESC_LEVELS_DONE = 1u << 3, /* every level allocated */
 	DESC_FRESH = 1u << 4,       /* created by the allocation in progress */
+	DESC_SPARE = 1u << 5,       /* taken from the domain's spare */
+	DESC_OP_FLAGS = DESC_FRESH | DESC_SPARE, /* only meaningful during one call */
 };
 
 struct msidom_desc {
@@ -86,11 +88,22 @@ struct msidom_domain {
 	struct msidom_radix revmap; /* hwirq -> struct msidom_irq_data */
 	uint32_t mapped;
 	uint32_t batch_depth;
+	/*
+	 * The path and its ops never change, so the levels that act are
+	 * found once here rather than on every allocation (-1: none).
+	 */
+	int8_t compose_lvl, mask_lvl, unmask_lvl;
+	uint8_t activate_lvls, deactivate_lvls; /* bit l: level l has the op */
 	uint64_t spurious;
 	/* Per-device domains only. */
 	struct msidom_device *dev;
 	enum msidom_slot slot;
 	struct msidom_bitmap index_map; /* descriptors present */
+	/*
+	 * One freed descriptor kept for the next allocation: a VMM that frees
+	 * and allocates vectors one at a time then never reaches the allocator.
+	 */
+	struct msidom_desc *spare;
 	msidom_cookie default_cookie;
 	uint32_t ndescs;
 };
@@ -151,13 +164,25 @@ int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *
 void msidom__domain_release(struct msidom_domain *d);
 int msidom__revmap_insert(struct msidom_domain *d, uint32_t hwirq, struct msidom_irq_data *data);
 void msidom__revmap_remove(struct msidom_domain *d, uint32_t hwirq, bool release);
-void msidom__batch_begin(struct msidom_domain *d);
-int msidom__batch_end(struct msidom_domain *d);
+
+static inline void msidom__batch_begin(struct msidom_domain *d)
+{
+	if (d->batch_depth++ == 0 && d->chip && d->chip->bus_lock)
+		d->chip->bus_lock(d);
+}
+
+static inline int msidom__batch_end(struct msidom_domain *d)
+{
+	if (--d->batch_depth == 0 && d->chip && d->chip->bus_sync_unlock)
+		return d->chip->bus_sync_unlock(d);
+	return 0;
+}
 
 /* desc.c */
 struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index,
 				     msidom_cookie cookie, int *err);
 void msidom__desc_delete(struct msidom_desc *desc, bool undo);
+void msidom__desc_spare_release(struct msidom_domain *dd);
 struct msidom_desc *msidom__desc_scan(const struct msidom_domain *dd, uint32_t from,
 				      enum msidom_desc_filter filter);
 int msidom__index_find(struct msidom_domain *dd, uint32_t index, int *err);

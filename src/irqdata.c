@@ -59,6 +59,12 @@ MSIDOM_API uint32_t msidom_irq_data_cpu(const struct msidom_irq_data *data)
 	return data ? data_desc(data)->cpu : 0;
 }
 
+MSIDOM_API void msidom_irq_data_set_cpu(struct msidom_irq_data *data, uint32_t cpu)
+{
+	if (data)
+		data_desc(data)->cpu = cpu;
+}
+
 /* Nearest ancestor of @data (exclusive) whose chip provides @off. */
 static struct msidom_irq_data *ancestor_with(struct msidom_irq_data *data, size_t off)
 {

@@ -8,10 +8,12 @@
 
 static void deactivate_levels(struct msidom_desc *desc, unsigned int from, unsigned int to)
 {
+	unsigned int todo = desc->domain->deactivate_lvls;
+
 	for (unsigned int l = from; l < to; l++) {
 		struct msidom_domain *d = desc->domain->path[l];
 
-		if (d->ops && d->ops->deactivate)
+		if (todo & (1u << l))
 			d->ops->deactivate(d, &desc->lv[l]);
 	}
 }
@@ -19,13 +21,7 @@ static void deactivate_levels(struct msidom_desc *desc, unsigned int from, unsig
 /* Level of the nearest composer, or -1. */
 static int composer_level(const struct msidom_desc *desc)
 {
-	for (unsigned int l = 0; l < desc->nlevels; l++) {
-		const struct msidom_chip_ops *chip = desc->domain->path[l]->chip;
-
-		if (chip && chip->compose_msg)
-			return (int)l;
-	}
-	return -1;
+	return desc->domain->compose_lvl;
 }
 
 static int write_msg(struct msidom_desc *desc, const struct msidom_msg *msg)
@@ -70,13 +66,14 @@ bool msidom__msg_immutable(const struct msidom_desc *desc)
 
 int msidom__activate(struct msidom_desc *desc)
 {
+	unsigned int todo = desc->domain->activate_lvls;
 	int top = desc->nlevels - 1;
 	int l, ret = 0;
 
-	for (l = top; l >= 0; l--) {
+	for (l = top; todo && l >= 0; l--) {
 		struct msidom_domain *d = desc->domain->path[l];
 
-		if (d->ops && d->ops->activate) {
+		if (todo & (1u << l)) {
 			ret = d->ops->activate(d, &desc->lv[l]);
 			if (ret) {
 				pr_err(d->ctx, "domain %s: activate failed: %s", d->name,
@@ -85,6 +82,7 @@ int msidom__activate(struct msidom_desc *desc)
 			}
 		}
 	}
+	l = -1;
 	ret = msidom__compose_write(desc);
 	if (ret)
 		goto err;
@@ -105,26 +103,22 @@ void msidom__deactivate(struct msidom_desc *desc)
 	/* A failed zeroing is logged; teardown must go on regardless. */
 	write_msg(desc, &zero);
 	desc->msg = zero;
-	deactivate_levels(desc, 0, desc->nlevels);
+	if (desc->domain->deactivate_lvls)
+		deactivate_levels(desc, 0, desc->nlevels);
 	desc->flags &= (uint16_t)~DESC_ACTIVATED;
 }
 
 /* First level from the device upward providing mask (or unmask). */
 int msidom__mask(struct msidom_desc *desc, bool mask)
 {
-	for (unsigned int l = 0; l < desc->nlevels; l++) {
+	int l = mask ? desc->domain->mask_lvl : desc->domain->unmask_lvl;
+
+	if (l >= 0) {
 		const struct msidom_chip_ops *chip = desc->domain->path[l]->chip;
-		int (*op)(struct msidom_irq_data *) = NULL;
+		int ret = (mask ? chip->mask : chip->unmask)(&desc->lv[l]);
 
-		if (chip)
-			op = mask ? chip->mask : chip->unmask;
-		if (op) {
-			int ret = op(&desc->lv[l]);
-
-			if (ret)
-				return ret;
-			break;
-		}
+		if (ret)
+			return ret;
 	}
 	if (mask)
 		desc->flags |= DESC_MASKED;

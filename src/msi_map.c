@@ -55,7 +55,7 @@ static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool
 		descs[i]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[i]->virq, undo);
 		descs[i]->virq = 0;
-		descs[i]->flags = DESC_MASKED | (descs[i]->flags & DESC_FRESH);
+		descs[i]->flags = DESC_MASKED | (descs[i]->flags & DESC_OP_FLAGS);
 	}
 }
 
@@ -101,7 +101,7 @@ static int associate(struct msidom_desc *const *descs, unsigned int nr,
 			goto err_virq;
 		}
 		descs[virqs]->virq = (uint32_t)v;
-		descs[virqs]->flags = (uint16_t)((descs[virqs]->flags & DESC_FRESH) |
+		descs[virqs]->flags = (uint16_t)((descs[virqs]->flags & DESC_OP_FLAGS) |
 						 (unmasked ? 0 : DESC_MASKED) |
 						 (arg.managed ? DESC_MANAGED : 0));
 	}
@@ -138,7 +138,7 @@ err_virq:
 	while (virqs--) {
 		msidom__virq_free(ctx, descs[virqs]->virq, true);
 		descs[virqs]->virq = 0;
-		descs[virqs]->flags = DESC_MASKED | (descs[virqs]->flags & DESC_FRESH);
+		descs[virqs]->flags = DESC_MASKED | (descs[virqs]->flags & DESC_OP_FLAGS);
 	}
 err_prepare:
 	while (prepared--)
@@ -185,12 +185,14 @@ static void release_claim(struct msidom_desc *desc, msidom_cookie old_cookie)
 static int alloc_one(struct msidom_domain *dd, uint32_t index,
 		     const struct msidom_alloc_opts *opts, struct msidom_desc **out)
 {
-	struct msidom_desc *desc;
+	struct msidom_desc *desc, *existing = NULL;
 	msidom_cookie old = { 0 };
 	int ret = 0;
 
-	if (index != MSIDOM_INDEX_ANY && index < dd->hwsize && msidom_desc_at(dd, index))
-		old = msidom_desc_at(dd, index)->cookie;
+	if (index != MSIDOM_INDEX_ANY)
+		existing = msidom_desc_at(dd, index);
+	if (existing)
+		old = existing->cookie;
 	desc = claim(dd, index, opts, &ret);
 	if (!desc)
 		return ret;
@@ -199,7 +201,7 @@ static int alloc_one(struct msidom_domain *dd, uint32_t index,
 		release_claim(desc, old);
 		return ret;
 	}
-	desc->flags &= (uint16_t)~DESC_FRESH;
+	/* DESC_OP_FLAGS stay set: the caller may still have to undo this. */
 	*out = desc;
 	return 0;
 }
@@ -249,6 +251,7 @@ MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
 		map.index = ret;
 		goto out;
 	}
+	desc->flags &= (uint16_t)~DESC_OP_FLAGS;
 	map.index = (int32_t)desc->lv[0].hwirq;
 	map.virq = desc->virq;
 out:
@@ -282,7 +285,7 @@ static int alloc_block(struct msidom_domain *dd, uint32_t count,
 	if (ret)
 		goto err;
 	for (uint32_t i = 0; i < count; i++)
-		descs[i]->flags &= (uint16_t)~DESC_FRESH;
+		descs[i]->flags &= (uint16_t)~DESC_OP_FLAGS;
 	return 0;
 err:
 	while (made--)
@@ -313,11 +316,10 @@ static int alloc_range_locked(struct msidom_domain *dd, uint32_t first, uint32_t
 		ret = alloc_one(dd, i, opts, &desc);
 		if (ret)
 			break;
-		desc->flags |= DESC_FRESH; /* remembered for the undo below */
 	}
 	if (!ret) {
 		for (i = first; i <= last; i++)
-			msidom_desc_at(dd, i)->flags &= (uint16_t)~DESC_FRESH;
+			msidom_desc_at(dd, i)->flags &= (uint16_t)~DESC_OP_FLAGS;
 		return 0;
 	}
 	while (i-- > first) {

@@ -35,33 +35,26 @@ void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r)
 	r->counts = NULL;
 }
 
-int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key, void *val)
+int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+				 void *val)
 {
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
-	void **leaf = r->top[li];
+	void **leaf = msidom_zalloc(ctx, r->leaf_entries * sizeof(void *));
 
-	if (!leaf) {
-		leaf = msidom_zalloc(ctx, r->leaf_entries * sizeof(void *));
-		if (!leaf)
-			return -MSIDOM_ENOMEM;
-		__atomic_store_n(&r->top[li], leaf, __ATOMIC_RELEASE);
-	}
-	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], val, __ATOMIC_RELEASE);
-	r->counts[li]++;
+	if (!leaf)
+		return -MSIDOM_ENOMEM;
+	leaf[key & (MSIDOM_RADIX_LEAF - 1)] = val;
+	r->counts[li] = 1;
+	/* Publish the leaf only once its entry is in place. */
+	__atomic_store_n(&r->top[li], leaf, __ATOMIC_RELEASE);
 	return 0;
 }
 
-void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
-			 bool release)
+void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key)
 {
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
 	void **leaf = r->top[li];
 
-	if (!leaf || !leaf[key & (MSIDOM_RADIX_LEAF - 1)])
-		return;
-	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], NULL, __ATOMIC_RELEASE);
-	if (--r->counts[li] == 0 && release) {
-		__atomic_store_n(&r->top[li], NULL, __ATOMIC_RELEASE);
-		msidom_free(ctx, leaf, r->leaf_entries * sizeof(void *));
-	}
+	__atomic_store_n(&r->top[li], NULL, __ATOMIC_RELEASE);
+	msidom_free(ctx, leaf, r->leaf_entries * sizeof(void *));
 }

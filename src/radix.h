@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libmsidom/error.h>
+
 #define MSIDOM_RADIX_SHIFT 8
 #define MSIDOM_RADIX_LEAF (1u << MSIDOM_RADIX_SHIFT)
 
@@ -26,14 +28,44 @@ struct msidom_radix {
 
 int msidom_radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t size);
 void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r);
-/* 0, or -ENOMEM with nothing changed. The slot must be empty. */
-int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key, void *val);
+/* Insert into a leaf that does not exist yet. */
+int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+				 void *val);
+/* Free the leaf of @key; it must be empty. */
+void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key);
+
+/* 0, -EEXIST if the slot is taken, or -ENOMEM; nothing changed on error. */
+static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r,
+				      uint32_t key, void *val)
+{
+	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
+	void **leaf = r->top[li];
+
+	if (!leaf)
+		return msidom_radix_insert_new_leaf(ctx, r, key, val);
+	if (leaf[key & (MSIDOM_RADIX_LEAF - 1)])
+		return -MSIDOM_EEXIST;
+	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], val, __ATOMIC_RELEASE);
+	r->counts[li]++;
+	return 0;
+}
+
 /*
  * Empty a slot. With @release an emptied leaf is freed: only safe when
  * nobody can be looking the key up (undoing a failed insert).
  */
-void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
-			 bool release);
+static inline void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r,
+				       uint32_t key, bool release)
+{
+	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
+	void **leaf = r->top[li];
+
+	if (!leaf || !leaf[key & (MSIDOM_RADIX_LEAF - 1)])
+		return;
+	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], NULL, __ATOMIC_RELEASE);
+	if (--r->counts[li] == 0 && release)
+		msidom_radix_release_leaf(ctx, r, key);
+}
 
 static inline void *msidom_radix_lookup(const struct msidom_radix *r, uint32_t key)
 {

@@ -105,7 +105,7 @@ MSIDOM_API void msidom_free(struct msidom_ctx *ctx, void *ptr, size_t size);
 
 /**
  * @brief Log through the context's log hook (printf-like subset:
- * %d %i %u %x %X %s %c %p %%, with l/ll/z/h, width, '0' and '-').
+ * %d %i %u %x %X %s %c %p %%, with l/ll/z/h/hh, a width or *, '0' and '-').
  */
 MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level,
 			   const char *fmt, ...)

@@ -39,7 +39,7 @@ struct msidom_device_info {
  * msi_domain_template).
  */
 struct msidom_template {
-	/** Bus name inside the domain name: "PCI-MSIX" gives IR-PCI-MSIX-<dev>. */
+	/** Bus name inside the domain name: "PCI-MSIX" gives IR-PCI-MSIX-0000:03:00.0. */
 	const char *name;
 	/** Bus token (MSIDOM_BUS_PCI_MSIX, ...). */
 	enum msidom_bus_token bus;
@@ -77,6 +77,8 @@ MSIDOM_API const char *msidom_device_name(const struct msidom_device *dev);
 MSIDOM_API uint16_t msidom_device_requester_id(const struct msidom_device *dev);
 /** @brief Caller data given at creation. */
 MSIDOM_API void *msidom_device_priv(const struct msidom_device *dev);
+/** @brief The context owning the device. */
+MSIDOM_API struct msidom_ctx *msidom_device_ctx(const struct msidom_device *dev);
 
 /**
  * @brief Create the per-device domain of @p slot from a template.

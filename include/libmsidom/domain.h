@@ -255,6 +255,14 @@ MSIDOM_API struct msidom_irq_data *msidom_irq_data_parent(struct msidom_irq_data
 MSIDOM_API msidom_cookie msidom_irq_data_cookie(const struct msidom_irq_data *data);
 /** @brief The effective CPU of the interrupt. */
 MSIDOM_API uint32_t msidom_irq_data_cpu(const struct msidom_irq_data *data);
+/**
+ * @brief Record the effective CPU of the interrupt (a root's alloc op,
+ * once it has chosen the target; set_affinity reports it through its
+ * cpu argument instead).
+ * @param data Any level of the interrupt.
+ * @param cpu CPU index.
+ */
+MSIDOM_API void msidom_irq_data_set_cpu(struct msidom_irq_data *data, uint32_t cpu);
 
 /**
  * @brief Compose through the nearest ancestor (from @p data's parent up)

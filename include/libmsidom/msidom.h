@@ -14,6 +14,7 @@
 #include <libmsidom/domain.h>
 #include <libmsidom/dump.h>
 #include <libmsidom/error.h>
+#include <libmsidom/ims.h>
 #include <libmsidom/irq.h>
 #include <libmsidom/msi.h>
 #include <libmsidom/version.h>

@@ -187,7 +187,7 @@ struct msidom_vfio_info {
 
 /** @brief Counters (msidom_vfio_get_stats()). */
 struct msidom_vfio_stats {
-	/** VFIO_DEVICE_SET_IRQS ioctls issued for MSI/MSI-X, failed ones included. */
+	/** MSI/MSI-X VFIO_DEVICE_SET_IRQS calls that arm or disable (failed ones included; loopback triggers not counted). */
 	uint64_t set_irqs;
 	/** Of those, the ones that failed. */
 	uint64_t set_irqs_failed;

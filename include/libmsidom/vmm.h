@@ -28,9 +28,14 @@
  *
  * An interrupt that arrives while its vector is masked, function-masked
  * or disabled sets the vector's pending bit; the bit is delivered once
- * when the vector becomes live again. Before a host vector is unmasked or
- * released its eventfd is drained into the pending bit, so no sequence of
- * guest disable, enable, mask and function mask loses an interrupt.
+ * when the vector becomes live again. A VFIO vector is masked in the host
+ * while the guest vector is not live (the backend holds what arrives and
+ * replays it on unmask; what it holds when the vector is released becomes
+ * the pending bit); an IMS slot stays unmasked while held and everything
+ * it signals goes through the pending logic. So no sequence of guest
+ * disable, enable, mask and function mask loses an interrupt (one may be
+ * delivered that a real device would have dropped while disabled: a
+ * spurious interrupt is harmless to drivers, a lost one is not).
  *
  * Locking: every function of this header takes the function's own lock
  * (recursive); callbacks are called with it held. A callback may call
@@ -51,6 +56,8 @@ extern "C" {
 
 /** @brief Opaque virtual (guest-facing) MSI or MSI-X function. */
 struct msidom_vmm_fn;
+/** @brief An opened VFIO device (see vfio.h). */
+struct msidom_vfio;
 
 /** @brief The capability a virtual function emulates. */
 enum msidom_vmm_type {
@@ -86,9 +93,13 @@ struct msidom_vmm_backing {
 	/** Kind of backing. */
 	enum msidom_vmm_backing_type type;
 	/**
-	 * Host device: for VFIO a device opened with the VFIO backend, whose
-	 * PCI/MSI-X domain is in MSIDOM_DEFAULT_DOMAIN; for IMS a device with
-	 * an IMS domain in MSIDOM_SECONDARY_DOMAIN. Unused when emulated.
+	 * VFIO only: the host device opened with msidom_vfio_open(); vectors
+	 * come from its current default-slot domain (MSI-X normally).
+	 */
+	struct msidom_vfio *vfio;
+	/**
+	 * IMS only: a device of the same context with an IMS domain in
+	 * MSIDOM_SECONDARY_DOMAIN (see ims.h).
 	 */
 	struct msidom_device *host_dev;
 	/**
@@ -98,6 +109,13 @@ struct msidom_vmm_backing {
 	uint32_t host_index;
 	/** IMS only: instance cookie of the slot (e.g. the guest's PASID). */
 	msidom_cookie cookie;
+	/**
+	 * VFIO only: the VMM hands the host eventfd to KVM as an irqfd, so
+	 * the library takes it out of the backend's event loop
+	 * (msidom_vfio_set_polled(false)). Without it the VMM runs
+	 * msidom_vfio_dispatch() and gets the vector through deliver.
+	 */
+	bool irqfd;
 };
 
 /** @brief A guest vector's routing, as reported to the VMM. */
@@ -117,11 +135,14 @@ struct msidom_vmm_route {
 	/**
 	 * VFIO: the host vector's eventfd, for KVM irqfd with the guest
 	 * message as its route; -1 otherwise or while none is held. Stays
-	 * open until a route_changed reports it gone.
+	 * open until a route_changed reports it gone (that callback comes
+	 * before the fd is closed, so the irqfd can be deassigned with it).
 	 */
 	int host_fd;
 	/** Virq of the host vector in the context, or 0 if none is held. */
 	uint32_t host_virq;
+	/** Index of the host vector in its host domain (valid with host_virq). */
+	uint32_t host_index;
 };
 
 /** @brief Callbacks from a virtual function to its VMM. All optional. */
@@ -332,8 +353,8 @@ MSIDOM_API int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset,
 				      uint32_t size, uint64_t value);
 
 /**
- * @brief Guest MMIO read of the MSI-X PBA (host eventfds of masked
- * VFIO-backed vectors are drained first, so the bits are current).
+ * @brief Guest MMIO read of the MSI-X PBA (interrupts the VFIO backend
+ * holds for masked host vectors show as pending too).
  * @param fn An MSI-X function.
  * @param offset Byte offset from the start of the PBA.
  * @param size 4 or 8, naturally aligned, inside ceil(nvec / 64) * 8 bytes.

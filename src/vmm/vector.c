@@ -58,7 +58,7 @@ static bool route_equal(const struct msidom_vmm_route *a, const struct msidom_vm
 	return a->msg.address_lo == b->msg.address_lo && a->msg.address_hi == b->msg.address_hi &&
 	       a->msg.data == b->msg.data && a->masked == b->masked &&
 	       a->backing == b->backing && a->host_fd == b->host_fd &&
-	       a->host_virq == b->host_virq;
+	       a->host_virq == b->host_virq && a->host_index == b->host_index;
 }
 
 static void report(struct msidom_vmm_fn *fn, struct vmm_vec *v)
@@ -71,6 +71,7 @@ static void report(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 	r.backing = v->backing.type;
 	r.host_fd = v->acquired ? v->host_fd : -1;
 	r.host_virq = v->acquired ? v->host_virq : 0;
+	r.host_index = v->acquired ? v->host_index : 0;
 	if (route_equal(&r, &v->reported))
 		return;
 	v->reported = r;
@@ -99,10 +100,11 @@ int msidom__vmm_fire_locked(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 	return 0;
 }
 
-void msidom__vmm_collect(struct msidom_vmm_fn *fn, struct vmm_vec *v)
+bool msidom__vmm_pending(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 {
-	if (v->bops->drain && v->bops->drain(fn, v))
-		msidom__vmm_fire_locked(fn, v);
+	if (v->pending)
+		return true;
+	return v->acquired && !v->host_unmasked && v->bops->pending && v->bops->pending(fn, v);
 }
 
 static uint32_t room(uint32_t quota, uint32_t used)
@@ -132,6 +134,14 @@ static int acquire(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 	v->host_virq = 0;
 	v->host_index = 0;
 	err = b->acquire(fn, v);
+	if (!err && b->eventfd) {
+		v->host_fd = b->eventfd(fn, v);
+		if (v->host_fd < 0) {
+			err = v->host_fd;
+			v->host_fd = -1;
+			b->release(fn, v);
+		}
+	}
 	if (err) {
 		fn->stats.host_failures++;
 		vmm_err(fn, "vmm %s: vector %u: acquiring a %s host vector failed: %s", fn->name,
@@ -155,14 +165,18 @@ void msidom__vmm_release(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 		return;
 	/*
 	 * Tell the VMM first, while the eventfd is still open (it needs it to
-	 * deassign an irqfd); then nothing can consume the fd but us, and
-	 * whatever is still in it becomes the pending bit.
+	 * deassign an irqfd). What the host holds for the vector would die
+	 * with it: keep it as the guest's pending bit.
 	 */
+	if (v->host_unmasked && b->mask && b->mask(fn, v) == 0)
+		v->host_unmasked = false;
+	if (!v->host_unmasked && b->pending && b->pending(fn, v)) {
+		v->pending = true;
+		fn->stats.latched++;
+	}
 	v->live = false;
 	v->acquired = false;
 	report(fn, v);
-	if (b->drain && b->drain(fn, v))
-		msidom__vmm_fire_locked(fn, v);
 	b->release(fn, v);
 	v->host_unmasked = false;
 	v->host_fd = -1;
@@ -194,8 +208,7 @@ void msidom__vmm_sync(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 		v->acq_failed = failed != 0;
 	}
 	if (v->acquired && want && !v->host_unmasked) {
-		/* Events that arrived while masked go first, as pending. */
-		msidom__vmm_collect(fn, v);
+		/* The host replays what it held while masked: nothing to collect. */
 		err = b->unmask ? b->unmask(fn, v) : 0;
 		if (err) {
 			vmm_err(fn, "vmm %s: vector %u: unmasking the %s host vector failed: %s",
@@ -207,13 +220,17 @@ void msidom__vmm_sync(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 		} else {
 			v->host_unmasked = true;
 		}
-	} else if (v->acquired && !want && v->host_unmasked) {
-		err = b->mask ? b->mask(fn, v) : 0;
-		/* A host vector that will not mask still only latches here. */
+	} else if (v->acquired && !want && v->host_unmasked && b->mask) {
+		/*
+		 * Backings without a mask op stay unmasked in the host and
+		 * latch in the guest's pending bit instead.
+		 */
+		err = b->mask(fn, v);
 		if (err)
 			vmm_err(fn, "vmm %s: vector %u: masking the %s host vector failed: %s",
 				fn->name, v->nr, b->name, msidom_strerror(err));
-		v->host_unmasked = false;
+		else
+			v->host_unmasked = false;
 	}
 	v->live = want && (!hosted || v->acquired);
 	report(fn, v);

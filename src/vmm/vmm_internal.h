@@ -22,6 +22,8 @@ struct vmm_backing_ops {
 	/* Host resources this backing needs per acquired vector. */
 	uint32_t host_vectors;
 	uint32_t host_fds;
+	/* Can @b be used at all (host device present, right domain)? */
+	int (*check)(struct msidom_vmm_fn *fn, const struct msidom_vmm_backing *b);
 	/* Get the host vector (masked). 0 or a negative errno, nothing held. */
 	int (*acquire)(struct msidom_vmm_fn *fn, struct vmm_vec *v);
 	/* Give it back. */
@@ -31,8 +33,8 @@ struct vmm_backing_ops {
 	int (*unmask)(struct msidom_vmm_fn *fn, struct vmm_vec *v);
 	/* Host eventfd of the vector, or -1. */
 	int (*eventfd)(struct msidom_vmm_fn *fn, struct vmm_vec *v);
-	/* Number of host events waiting unseen (consumed), or 0. */
-	uint64_t (*drain)(struct msidom_vmm_fn *fn, struct vmm_vec *v);
+	/* The host holds an interrupt for the (host-masked) vector. */
+	bool (*pending)(struct msidom_vmm_fn *fn, struct vmm_vec *v);
 };
 
 extern const struct vmm_backing_ops msidom__vmm_emulated_ops;
@@ -94,11 +96,13 @@ void msidom__vmm_sync_all(struct msidom_vmm_fn *fn);
 void msidom__vmm_release(struct msidom_vmm_fn *fn, struct vmm_vec *v);
 void msidom__vmm_release_all(struct msidom_vmm_fn *fn);
 int msidom__vmm_fire_locked(struct msidom_vmm_fn *fn, struct vmm_vec *v);
-void msidom__vmm_collect(struct msidom_vmm_fn *fn, struct vmm_vec *v);
+bool msidom__vmm_pending(struct msidom_vmm_fn *fn, struct vmm_vec *v);
 const struct vmm_backing_ops *msidom__vmm_backing_ops(enum msidom_vmm_backing_type type);
 
-/* Host handler shared by the backings that get their interrupts through
- * msidom_handle() (IMS, and VFIO when the VMM runs the backend's loop). */
+/*
+ * Host handler shared by the backings that get their interrupts through
+ * msidom_handle() (IMS, and VFIO when the VMM runs the backend's loop).
+ */
 void msidom__vmm_host_handler(uint32_t virq, void *arg);
 
 /* msix.c / msi.c: config space of each capability */
