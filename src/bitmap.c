@@ -3,9 +3,25 @@
 
 #include "internal.h"
 
+/*
+ * Where the CPU has no 64-bit count-trailing-zeros instruction the
+ * builtin becomes a libgcc call, which a freestanding build cannot have:
+ * use a de Bruijn multiply there (v != 0).
+ */
 static inline unsigned int ctz64(uint64_t v)
 {
+#if defined(__x86_64__) || defined(__aarch64__)
 	return (unsigned int)__builtin_ctzll(v);
+#else
+	static const uint8_t pos[64] = {
+		0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+		62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+		63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+		51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+	};
+
+	return pos[((v & (0 - v)) * 0x022fdd63cc95386dull) >> 58];
+#endif
 }
 
 int msidom_bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits)

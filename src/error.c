@@ -3,9 +3,10 @@
 
 MSIDOM_API const char *msidom_strerror(int err)
 {
-	if (err < 0)
-		err = -err;
-	switch (err) {
+	/* Unsigned, so that INT_MIN has a magnitude too. */
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
+
+	switch (e) {
 	case 0: return "Success";
 	case MSIDOM_EPERM: return "Operation not permitted (MSI not isolated?)";
 	case MSIDOM_ENOENT: return "No such index, virq or object";

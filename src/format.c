@@ -78,6 +78,24 @@ static void put_padded(struct out *o, const char *s, size_t n, int width, bool l
 			put(o, ' ');
 }
 
+/*
+ * v /= base, returning the remainder, with 32-bit divisions only: 32-bit
+ * targets would otherwise call libgcc's __udivmoddi4. base < 65536.
+ */
+static unsigned int divmod(unsigned long long *v, uint32_t base)
+{
+	uint32_t hi = (uint32_t)(*v >> 32), lo = (uint32_t)*v;
+	uint32_t qhi = hi / base, r = hi % base;
+	uint32_t mid = (r << 16) | (lo >> 16);
+	uint32_t qmid = mid / base;
+	uint32_t low;
+
+	r = mid % base;
+	low = (r << 16) | (lo & 0xffffu);
+	*v = ((unsigned long long)qhi << 32) | ((unsigned long long)qmid << 16) | (low / base);
+	return low % base;
+}
+
 static void put_num(struct out *o, unsigned long long v, bool neg, unsigned int base,
 		    bool upper, int width, bool left, char pad)
 {
@@ -86,8 +104,7 @@ static void put_num(struct out *o, unsigned long long v, bool neg, unsigned int 
 	int n = 0;
 
 	do {
-		tmp[sizeof(tmp) - 1 - n++] = digits[v % base];
-		v /= base;
+		tmp[sizeof(tmp) - 1 - n++] = digits[divmod(&v, base)];
 	} while (v);
 	if (neg) {
 		if (pad == '0') {

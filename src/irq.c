@@ -118,16 +118,19 @@ static int rewrite_masked(struct msidom_desc *desc)
 	return ret;
 }
 
-static int retarget(struct msidom_desc *desc, struct msidom_irq_data *at,
-		    const struct msidom_cpumask *mask, uint32_t *cpu)
+/* Point the parents back at @cpu after a failed message switch. */
+static void revert_target(struct msidom_desc *desc, struct msidom_irq_data *at, uint32_t cpu)
 {
-	int ret = data_domain(at)->chip->set_affinity(at, mask, cpu);
+	uint64_t bits[REVERT_WORDS];
+	struct msidom_cpumask back = { cpu + 1, bits };
+	uint32_t ignored;
 
-	if (ret)
-		return ret;
-	if ((desc->flags & DESC_ACTIVATED) && !msidom__msg_immutable(desc))
-		ret = rewrite_masked(desc);
-	return ret;
+	if (cpu >= REVERT_WORDS * 64)
+		return;
+	msidom__memzero(bits, sizeof(bits));
+	bits[cpu / 64] = 1ull << (cpu % 64);
+	if (!data_domain(at)->chip->set_affinity(at, &back, &ignored))
+		rewrite_masked(desc);
 }
 
 static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
@@ -151,20 +154,23 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 	}
 	old_cpu = desc->cpu;
 	msidom__batch_begin(desc->domain);
-	ret = retarget(desc, at, mask, &cpu);
+	/* A failing op has changed nothing, so there is nothing to undo. */
+	ret = data_domain(at)->chip->set_affinity(at, mask, &cpu);
 	if (ret) {
-		/* Point the parents back at the old CPU before giving up. */
-		uint64_t bits[REVERT_WORDS] = { 0 };
-		struct msidom_cpumask back = { old_cpu + 1, bits };
-		uint32_t ignored;
-
-		if (old_cpu < REVERT_WORDS * 64) {
-			bits[old_cpu / 64] = 1ull << (old_cpu % 64);
-			retarget(desc, at, &back, &ignored);
-		}
 		pr_err(ctx, "set_affinity virq %u failed: %s", virq, msidom_strerror(ret));
-	} else {
-		desc->cpu = cpu;
+		msidom__batch_end(desc->domain);
+		return ret;
+	}
+	/* Composers may read the CPU while the message is rewritten. */
+	desc->cpu = cpu;
+	if ((desc->flags & DESC_ACTIVATED) && !msidom__msg_immutable(desc)) {
+		ret = rewrite_masked(desc);
+		if (ret) {
+			desc->cpu = old_cpu;
+			revert_target(desc, at, old_cpu);
+			pr_err(ctx, "set_affinity virq %u: message switch failed: %s", virq,
+			       msidom_strerror(ret));
+		}
 	}
 	affinity_commit(desc);
 	end = msidom__batch_end(desc->domain);

@@ -101,6 +101,10 @@ static int associate(struct msidom_desc *const *descs, unsigned int nr,
 			goto err_virq;
 		}
 		descs[virqs]->virq = (uint32_t)v;
+		if (opts && opts->handler) {
+			descs[virqs]->handler_arg = opts->handler_arg;
+			__atomic_store_n(&descs[virqs]->handler, opts->handler, __ATOMIC_RELEASE);
+		}
 		descs[virqs]->flags = (uint16_t)((descs[virqs]->flags & DESC_OP_FLAGS) |
 						 (unmasked ? 0 : DESC_MASKED) |
 						 (arg.managed ? DESC_MANAGED : 0));
@@ -136,6 +140,8 @@ err_active:
 	msidom__levels_free(descs, nr, true);
 err_virq:
 	while (virqs--) {
+		__atomic_store_n(&descs[virqs]->handler, NULL, __ATOMIC_RELEASE);
+		descs[virqs]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[virqs]->virq, true);
 		descs[virqs]->virq = 0;
 		descs[virqs]->flags = DESC_MASKED | (descs[virqs]->flags & DESC_OP_FLAGS);
@@ -164,8 +170,6 @@ static struct msidom_desc *claim(struct msidom_domain *dd, uint32_t index,
 			*err = -MSIDOM_EEXIST;
 			return NULL;
 		}
-		if (opts && opts->has_cookie)
-			desc->cookie = cookie;
 		return desc;
 	}
 	desc = msidom__desc_new(dd, (uint32_t)idx, cookie, err);
@@ -174,31 +178,24 @@ static struct msidom_desc *claim(struct msidom_domain *dd, uint32_t index,
 	return desc;
 }
 
-static void release_claim(struct msidom_desc *desc, msidom_cookie old_cookie)
+static void release_claim(struct msidom_desc *desc)
 {
 	if (desc->flags & DESC_FRESH)
 		msidom__desc_delete(desc, true);
-	else
-		desc->cookie = old_cookie;
 }
 
 static int alloc_one(struct msidom_domain *dd, uint32_t index,
 		     const struct msidom_alloc_opts *opts, struct msidom_desc **out)
 {
-	struct msidom_desc *desc, *existing = NULL;
-	msidom_cookie old = { 0 };
+	struct msidom_desc *desc;
 	int ret = 0;
 
-	if (index != MSIDOM_INDEX_ANY)
-		existing = msidom_desc_at(dd, index);
-	if (existing)
-		old = existing->cookie;
 	desc = claim(dd, index, opts, &ret);
 	if (!desc)
 		return ret;
 	ret = associate(&desc, 1, opts);
 	if (ret) {
-		release_claim(desc, old);
+		release_claim(desc);
 		return ret;
 	}
 	/* DESC_OP_FLAGS stay set: the caller may still have to undo this. */

@@ -164,8 +164,10 @@ struct msidom_ims_array_config {
  * - mask / unmask: read control; write it with the mask bit set / clear
  *   if it differs; read control.
  *
- * If an access fails in the middle of an update, the entry is left masked
- * (a half-written message never signals) and the error is returned.
+ * If an access fails in the middle of a message update, the entry is left
+ * masked (a half-written message never signals); if the final read of a
+ * mask or unmask fails, the old control word is written back. The
+ * accessor's error is returned.
  * @param dev Device.
  * @param info Domain parameters (hwsize 0: nr_entries; else at most
  *        nr_entries).
@@ -230,6 +232,13 @@ struct msidom_ims_queue_config {
  * recorded; the end of the batch applies the records to the entries in
  * order (a write masks the entry across the update) and then calls
  * cfg->sync once with the list.
+ *
+ * If sync fails, the entries go back to their contents before the batch.
+ * A single failed operation is then undone by the library as well (an
+ * allocation is released, a mask state kept). After a failed end of a
+ * caller's own batch, or of a free, the library's state shows the batch's
+ * operations but the entries do not: mask, unmask or refresh the vectors
+ * concerned again, or reset the device.
  * @param dev Device.
  * @param info Domain parameters (hwsize 0: nr_entries; else at most
  *        nr_entries).

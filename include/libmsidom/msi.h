@@ -10,6 +10,7 @@
 
 #include <libmsidom/common.h>
 #include <libmsidom/device.h>
+#include <libmsidom/irq.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,6 +37,14 @@ struct msidom_alloc_opts {
 	bool managed;
 	/** Leave the vector unmasked (delivering) once allocated. */
 	bool unmasked;
+	/**
+	 * Handler installed before the vector is activated, so an interrupt
+	 * the device latched while masked reaches it; NULL for none (then
+	 * set one with msidom_irq_set_handler() before unmasking).
+	 */
+	msidom_handler_fn handler;
+	/** Argument of @ref handler. */
+	void *handler_arg;
 };
 
 /**
@@ -45,7 +54,8 @@ struct msidom_alloc_opts {
  * unless opts->unmasked: activate ops see the state in
  * msidom_desc_masked() and arm the vector accordingly.
  *
- * An existing descriptor without a virq at @p index is associated.
+ * An existing descriptor without a virq at @p index (msidom_desc_add())
+ * is associated and keeps its own cookie.
  * @return {index, virq}, or index = -EINVAL, -ENOENT (empty slot),
  * -ERANGE (index >= hwsize), -EEXIST (index in use), -ENOSPC, -ENOMEM or
  * a domain op's error; then nothing has changed.

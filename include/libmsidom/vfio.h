@@ -4,8 +4,9 @@
  * @brief Linux VFIO backend: drive a passed-through PCI device's MSI and
  * MSI-X vectors through libmsidom.
  *
- * msidom_vfio_open() opens a device by PCI address (IOMMU group, type1v2
- * container, device fd) and builds, inside the caller's context:
+ * msidom_vfio_open() opens a device by PCI address (IOMMU group and
+ * type1v2 container, or the VFIO cdev with iommufd where the kernel has
+ * it) and builds, inside the caller's context:
  * - a per-device root domain "VFIO-<bdf>" (bus MSIDOM_BUS_VFIO, flags
  *   MSIDOM_DOMAIN_MSI_PARENT, plus MSIDOM_DOMAIN_ISOLATED_MSI when the
  *   host isolates the device's MSI). Its hwirq is
@@ -89,7 +90,7 @@ struct msidom_vfio_event {
 };
 
 /**
- * @brief System call seam. Every member is mandatory; each returns what
+ * @brief System call seam. Every member but first_dirent is mandatory; each returns what
  * the system call returns, except that failures return a negative errno
  * instead of -1 with errno set. msidom_vfio_sys_default() gives the real
  * calls; tests substitute a fake kernel.
@@ -123,6 +124,13 @@ struct msidom_vfio_sys {
 			  int max, int timeout_ms);
 	/** readlink(2) (the result is not NUL-terminated). */
 	ssize_t (*readlink)(void *opaque, const char *path, char *buf, size_t len);
+	/**
+	 * Optional (NULL: VFIO device cdevs are never used): write the name of
+	 * the first entry of directory @p path other than "." and ".." into
+	 * @p buf (not NUL-terminated); return its length, 0 if the directory
+	 * is empty, or a negative errno (-ENOENT: no such directory).
+	 */
+	ssize_t (*first_dirent)(void *opaque, const char *path, char *buf, size_t len);
 };
 
 /**
@@ -161,6 +169,12 @@ struct msidom_vfio_config {
 	void (*resize_gap)(void *arg);
 	/** Argument of resize_gap. */
 	void *resize_gap_arg;
+	/**
+	 * Take the IOMMU group path even where the device has a VFIO cdev
+	 * (/dev/vfio/devices/vfioN with iommufd, Linux >= 6.6), which is
+	 * otherwise preferred.
+	 */
+	bool no_cdev;
 };
 
 /** @brief What the kernel reported for one interrupt index. */
@@ -175,8 +189,10 @@ struct msidom_vfio_info {
 	struct msidom_vfio_irq_info irq[MSIDOM_VFIO_NUM_IRQ_TYPES];
 	/** Number of interrupt indexes the kernel reported. */
 	uint32_t num_irqs;
-	/** IOMMU group number. */
+	/** IOMMU group number (-1 when opened through the cdev). */
 	int32_t group;
+	/** Opened through the VFIO device cdev and iommufd, not the group. */
+	bool cdev;
 	/** MSI-X vectors can be added while others are live (no NORESIZE). */
 	bool msix_dynamic;
 	/** MSI is isolated: type1 accepted the group without allow_unsafe_interrupts. */
@@ -212,9 +228,12 @@ struct msidom_vfio_stats {
 /**
  * @brief Open a VFIO device and build its domains in @p ctx.
  *
- * Fails with -EPERM, and an error log line naming vfio_iommu_type1's
- * allow_unsafe_interrupts parameter, when the type1 IOMMU refuses the
- * group because interrupt remapping is missing.
+ * Where the device has a VFIO cdev and /dev/iommu exists, it is bound
+ * to iommufd (unless cfg->no_cdev); otherwise its IOMMU group is attached
+ * to a type1v2 container. Fails with -EPERM, and an error log line naming
+ * the allow_unsafe_interrupts parameter (of vfio_iommu_type1, or
+ * iommufd), when the IOMMU refuses the device because interrupt
+ * remapping is missing.
  * @param ctx Context (must outlive the device).
  * @param cfg Configuration (bdf mandatory).
  * @param[out] out The opened device.
@@ -277,8 +296,9 @@ MSIDOM_API int msidom_vfio_device_fd(const struct msidom_vfio *vdev);
  * current one and creates the MSI or MSI-X domain.
  * @param vdev Device.
  * @param mode Wanted mode (AUTO: MSI-X if present, else MSI).
- * @return 0 (also when already in @p mode), -EINVAL, -ENODEV (the device
- * lacks that capability), -ENOMEM; on failure the old domain stays.
+ * @return 0 (also when already in @p mode), -EINVAL, -EBUSY (inside a
+ * batch), -ENODEV (the device lacks that capability), -ENOMEM; if the new
+ * domain cannot be created the old mode's domain is recreated, empty.
  */
 MSIDOM_API int msidom_vfio_set_mode(struct msidom_vfio *vdev, enum msidom_vfio_mode mode);
 
@@ -351,7 +371,9 @@ MSIDOM_API int msidom_vfio_vector_eventfd(const struct msidom_vfio *vdev, uint32
 MSIDOM_API int msidom_vfio_set_polled(struct msidom_vfio *vdev, uint32_t index, bool polled);
 
 /**
- * @brief Whether masked vector @p index has an interrupt pending.
+ * @brief Whether masked vector @p index has an interrupt pending: caught
+ * by the mask eventfd, or left unread in a polled trigger from before the
+ * mask. Does not consume the pending state: the unmask replays it.
  * @param vdev Device.
  * @param index Vector index of the current domain.
  * @return 1 pending, 0 not, -EINVAL, -ENOENT.
@@ -378,8 +400,10 @@ MSIDOM_API int msidom_vfio_event_fd(const struct msidom_vfio *vdev);
 /**
  * @brief Wait up to @p timeout_ms (0: poll, -1: forever) for ready
  * eventfds, read them and call the handlers (msidom_handle() on the root)
- * and the ERR/REQ callbacks. Call it from one thread at a time; handlers
- * may call the library.
+ * and the ERR/REQ callbacks. An interrupt read for a masked vector is not
+ * handled but kept pending for its unmask. Call it from one thread at a
+ * time; it runs handlers without the context lock, so they may call the
+ * library.
  * @param vdev Device.
  * @param timeout_ms Timeout in milliseconds.
  * @return Number of handler and callback calls made, -EINVAL, or

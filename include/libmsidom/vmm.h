@@ -16,8 +16,8 @@
  *   mask, function mask, enable) or its host eventfd changed. Only real
  *   changes are reported: a write that changes nothing calls nothing.
  * - deliver: inject the vector's guest message into the guest now
- *   (emulated vectors, IMS-backed vectors, and pending bits released on
- *   unmask).
+ *   (emulated vectors, IMS-backed vectors, VFIO-backed vectors that are
+ *   not handed to KVM as irqfds, and pending bits released on unmask).
  * - backing_failed: a host vector could not be acquired when the guest
  *   unmasked (quota or host failure); the vector stays masked.
  *
@@ -256,8 +256,11 @@ MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx,
 				    struct msidom_vmm_fn **out);
 
 /**
- * @brief Destroy a virtual function: release every host vector (after
- * reporting each vector masked). No callback after the call returns.
+ * @brief Destroy a virtual function: release every host vector, each
+ * reported (masked, no host fd) through route_changed before it goes.
+ * No callback after the call returns. Stop dispatching the host side
+ * (msidom_vfio_dispatch(), msidom_handle() of an IMS parent) on other
+ * threads first: their handlers point into the function.
  * @param fn Function, or NULL (no-op).
  */
 MSIDOM_API void msidom_vmm_fn_destroy(struct msidom_vmm_fn *fn);
@@ -276,11 +279,14 @@ MSIDOM_API int msidom_vmm_fn_reset(struct msidom_vmm_fn *fn);
  *
  * A host vector held by the old backing is released first (pending
  * interrupts in it are kept as the vector's pending bit); if the vector
- * is live, the new backing is acquired at once.
+ * is live, the new backing is acquired at once. Choosing the backing the
+ * vector already has changes nothing.
  * @param fn Function.
  * @param vector Vector, below nvec.
  * @param backing New backing; NULL means emulated.
- * @return 0, -EINVAL (bad type or missing host device), -ERANGE; a
+ * @return 0, -EINVAL (NULL function or unknown type), -ERANGE (vector),
+ * -ENODEV (VFIO: no device or no MSI/MSI-X domain; IMS: no device or no
+ * IMS domain), -EOPNOTSUPP (VFIO backing without the VFIO backend); a
  * failed acquisition is reported through backing_failed, not here.
  */
 MSIDOM_API int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
@@ -390,10 +396,11 @@ MSIDOM_API uint64_t msidom_vmm_table_size(const struct msidom_vmm_fn *fn);
 MSIDOM_API uint64_t msidom_vmm_pba_size(const struct msidom_vmm_fn *fn);
 
 /**
- * @brief An interrupt for guest vector @p vector: the VMM raises an
- * emulated vector, or saw a host vector's eventfd signal while it was
- * not routed by irqfd. Delivered (deliver callback) if the vector is
- * live, otherwise its pending bit is set.
+ * @brief An interrupt for guest vector @p vector, raised by the VMM
+ * (emulated vectors). Host-backed vectors get here by themselves: VFIO
+ * vectors from msidom_vfio_dispatch() (unless irqfd), IMS slots from
+ * msidom_handle() on their parent. Delivered (deliver callback) if the
+ * vector is live, otherwise its pending bit is set.
  * @param fn Function.
  * @param vector Vector, below nvec.
  * @return 1 delivered, 0 made pending, -EINVAL, -ERANGE.

@@ -192,7 +192,7 @@ int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *
 		       void *state, msidom_ims_fini_fn fini, struct msidom_domain *parent,
 		       struct msidom_domain **out)
 {
-	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
+	struct msidom_ctx *ctx = msidom_device_ctx(dev);
 	struct msidom_template tmpl = { 0 };
 	struct ims_domain *ims;
 	bool destroyed = false;
@@ -247,18 +247,20 @@ err_state:
 	return ret;
 }
 
-/* Common argument checks of the three creators; logs through @parent. */
+/* Common argument checks of the three creators. */
 static int check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
 		      const void *storage, struct msidom_domain *parent,
 		      struct msidom_domain **out)
 {
+	struct msidom_ctx *ctx = dev ? msidom_device_ctx(dev) : msidom_domain_ctx(parent);
+
 	if (out)
 		*out = NULL;
-	if (!parent)
-		return -MSIDOM_EINVAL;
-	if (!dev || !info || !storage || !out) {
-		msidom_log(msidom_domain_ctx(parent), MSIDOM_LOG_ERR,
-			   "ims: NULL device, info, storage or out");
+	if (!dev || !info || !storage || !parent || !out) {
+		/* Without a device or a parent there is no context to log to. */
+		if (ctx)
+			msidom_log(ctx, MSIDOM_LOG_ERR,
+				   "ims: NULL device, info, storage, parent or out");
 		return -MSIDOM_EINVAL;
 	}
 	return 0;
@@ -274,6 +276,12 @@ MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
 
 	if (ret)
 		return ret;
+	/* Driver storage has no size of its own to default to. */
+	if (!info->hwsize) {
+		msidom_log(msidom_device_ctx(dev), MSIDOM_LOG_ERR, "ims: hwsize 0 outside 1..%u",
+			   MSIDOM_MAX_HWSIZE);
+		return -MSIDOM_EINVAL;
+	}
 	return msidom__ims_create(dev, info, storage, MSIDOM_MAX_HWSIZE, NULL, NULL, parent,
 				  out);
 }

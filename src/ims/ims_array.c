@@ -51,7 +51,7 @@ static int array_write_msg(void *opaque, uint32_t slot, const struct msidom_msg 
 {
 	struct ims_array *a = opaque;
 	bool was_unmasked;
-	uint32_t ctrl;
+	uint32_t ctrl, flush;
 	int ret;
 
 	(void)cookie;
@@ -83,12 +83,16 @@ static int array_write_msg(void *opaque, uint32_t slot, const struct msidom_msg 
 		if (ret)
 			return ret;
 	}
-	return rd(a, slot, MSIDOM_IMS_ENTRY_CTRL, &ctrl);
+	ret = rd(a, slot, MSIDOM_IMS_ENTRY_CTRL, &flush);
+	/* The caller will treat the message as not written: do not leave it signalling. */
+	if (ret && was_unmasked)
+		(void)wr(a, slot, MSIDOM_IMS_ENTRY_CTRL, ctrl | MSIDOM_IMS_CTRL_MASKBIT);
+	return ret;
 }
 
 static int array_set_mask(struct ims_array *a, uint32_t slot, bool mask)
 {
-	uint32_t ctrl, want;
+	uint32_t ctrl, want, flush;
 	int ret;
 
 	ret = check_slot(a, slot);
@@ -103,7 +107,14 @@ static int array_set_mask(struct ims_array *a, uint32_t slot, bool mask)
 		if (ret)
 			return ret;
 	}
-	return rd(a, slot, MSIDOM_IMS_ENTRY_CTRL, &ctrl);
+	ret = rd(a, slot, MSIDOM_IMS_ENTRY_CTRL, &flush);
+	/*
+	 * The caller keeps its old mask state on failure; put the entry back
+	 * to match it (best effort: the accessor is failing already).
+	 */
+	if (ret && want != ctrl)
+		(void)wr(a, slot, MSIDOM_IMS_ENTRY_CTRL, ctrl);
+	return ret;
 }
 
 static int array_mask(void *opaque, uint32_t slot, msidom_cookie cookie)
@@ -133,7 +144,7 @@ int msidom__ims_array_create(struct msidom_device *dev, const struct msidom_ims_
 			     const struct msidom_ims_array_config *cfg,
 			     struct msidom_domain *parent, struct msidom_domain **out)
 {
-	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
+	struct msidom_ctx *ctx = msidom_device_ctx(dev);
 	struct msidom_ims_storage storage;
 	struct ims_array *a;
 

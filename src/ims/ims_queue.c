@@ -216,7 +216,7 @@ int msidom__ims_queue_create(struct msidom_device *dev, const struct msidom_ims_
 			     const struct msidom_ims_queue_config *cfg,
 			     struct msidom_domain *parent, struct msidom_domain **out)
 {
-	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
+	struct msidom_ctx *ctx = msidom_device_ctx(dev);
 	size_t stride = cfg->stride ? cfg->stride : MSIDOM_IMS_ENTRY_SIZE;
 	struct msidom_ims_storage storage;
 	struct ims_queue *q;

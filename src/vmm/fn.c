@@ -16,6 +16,11 @@ void msidom__vmm_unlock(struct msidom_vmm_fn *fn)
 	pthread_mutex_unlock(&fn->lock);
 }
 
+/*
+ * A refused guest access is counted and logged at debug level only: the
+ * guest controls how often it happens, and must not be able to flood the
+ * host's log with it.
+ */
 int msidom__vmm_bad_access(struct msidom_vmm_fn *fn, const char *what, uint64_t offset,
 			   uint32_t size)
 {
@@ -181,6 +186,23 @@ static int check_vector(struct msidom_vmm_fn *fn, uint32_t vector, const char *w
 	return 0;
 }
 
+static bool same_backing(const struct msidom_vmm_backing *a, const struct msidom_vmm_backing *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case MSIDOM_VMM_BACKING_VFIO:
+		return a->vfio == b->vfio && a->host_index == b->host_index &&
+		       a->irqfd == b->irqfd;
+	case MSIDOM_VMM_BACKING_IMS:
+		return a->host_dev == b->host_dev && a->host_index == b->host_index &&
+		       a->cookie.value == b->cookie.value;
+	case MSIDOM_VMM_BACKING_EMULATED:
+		return true;
+	}
+	return false;
+}
+
 int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
 			   const struct msidom_vmm_backing *backing)
 {
@@ -211,6 +233,11 @@ int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
 
 	msidom__vmm_lock(fn);
 	v = &fn->vecs[vector];
+	/* The same backing again must not churn the host vector. */
+	if (same_backing(&v->backing, backing)) {
+		msidom__vmm_unlock(fn);
+		return 0;
+	}
 	msidom__vmm_release(fn, v);
 	v->backing = *backing;
 	/* Keep only what the backing uses: stale pointers help nobody. */

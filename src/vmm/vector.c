@@ -117,16 +117,20 @@ static int acquire(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 	const struct vmm_backing_ops *b = v->bops;
 	int err;
 
+	/*
+	 * Quota refusals are the guest's doing and it can repeat them at
+	 * will: the VMM hears through backing_failed, the log only at debug.
+	 */
 	if (room(fn->quota_vecs, fn->stats.host_vectors) < b->host_vectors) {
 		fn->stats.quota_denied++;
-		msidom_log(fn->ctx, MSIDOM_LOG_WARN,
+		msidom_log(fn->ctx, MSIDOM_LOG_DEBUG,
 			   "vmm %s: vector %u: host vector quota (%u) reached", fn->name, v->nr,
 			   fn->quota_vecs);
 		return -MSIDOM_EDQUOT;
 	}
 	if (room(fn->quota_fds, fn->stats.host_fds) < b->host_fds) {
 		fn->stats.quota_denied++;
-		msidom_log(fn->ctx, MSIDOM_LOG_WARN, "vmm %s: vector %u: host fd quota (%u) reached",
+		msidom_log(fn->ctx, MSIDOM_LOG_DEBUG, "vmm %s: vector %u: host fd quota (%u) reached",
 			   fn->name, v->nr, fn->quota_fds);
 		return -MSIDOM_EMFILE;
 	}

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * PCI MSI and MSI-X device domains against the config space and BAR
+ * model: capability parsing, exact write sequences, and error paths that
+ * must leave the device and the library untouched.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+#define BAR_SIZE 0x4000u
+#define TABLE_OFF 0x2000u
+#define PBA_OFF 0x3000u
+#define TBL MMIO_BASE + TABLE_OFF
+#define ENT(i, off) (TBL + 16u * (i) + (off))
+#define MASKALL 0x4000u
+#define ENABLE 0x8000u
+
+struct fix {
+	struct model m;
+	struct msidom_ctx *ctx;
+	struct msidom_domain *vec, *dd;
+	struct msidom_device *dev;
+	int fn;
+	uint16_t cap;
+	uint64_t sizes[6];
+	struct msidom_pci_config cfg;
+};
+
+static void base(struct fix *f, uint32_t ncpus)
+{
+	uint32_t ids[2] = { 0, 1 };
+	struct msidom_x86_vector_config vc = { .ncpus = ncpus, .apic_ids = ids };
+	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
+
+	memset(f, 0, sizeof(*f));
+	model_init(&f->m, false, false);
+	f->ctx = test_ctx();
+	assert_int_equal(msidom_x86_vector_create(f->ctx, &vc, &f->vec), 0);
+	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
+	f->fn = model_add_fn(&f->m, SBDF);
+	model_set_bar(&f->m, f->fn, 0, MMIO_BASE, BAR_SIZE, true);
+	f->sizes[0] = BAR_SIZE;
+	f->cfg.sbdf = SBDF;
+	f->cfg.platform = &f->m.plat;
+	f->cfg.bar_sizes = f->sizes;
+}
+
+static void msix_fix(struct fix *f, uint32_t nvec, uint32_t ncpus)
+{
+	base(f, ncpus);
+	f->cap = model_msix_cap(&f->m, f->fn, nvec, TABLE_OFF, PBA_OFF);
+	assert_int_equal(msidom_pci_msix_create(f->dev, &f->cfg, f->vec, &f->dd), 0);
+	assert_int_equal(f->m.nlog, 0); /* creation only reads */
+}
+
+static void done(struct fix *f)
+{
+	msidom_device_destroy(f->dev);
+	assert_int_equal(msidom_domain_destroy(f->vec), 0);
+	msidom_ctx_destroy(f->ctx);
+}
+
+static struct msidom_map alloc(struct fix *f, uint32_t index, bool unmasked)
+{
+	struct msidom_alloc_opts o = { .unmasked = unmasked };
+
+	return msidom_msi_alloc_at(f->dev, MSIDOM_DEFAULT_DOMAIN, index, &o);
+}
+
+/* Every way creation can fail: nothing written, nothing left behind. */
+static void test_msix_create_errors(void **state)
+{
+	struct fix f;
+	struct msidom_domain *d = (void *)1;
+	struct msidom_bm_platform noio;
+	size_t mem;
+	uint16_t cap;
+
+	(void)state;
+	base(&f, 1);
+	mem = msidom_ctx_mem_bytes(f.ctx);
+	/* No capability list at all. */
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_ENODEV);
+	assert_null(d);
+	/* Only MSI. */
+	model_msi_cap(&f.m, f.fn, 0, true, false);
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_ENODEV);
+	assert_non_null(strstr(test_last_log(), "no capability 0x11"));
+	/* No function at that address. */
+	f.cfg.sbdf = MSIDOM_BM_SBDF(0, 0, 9, 0);
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_ENODEV);
+	f.cfg.sbdf = SBDF;
+	/* MSI-X after MSI; then break it in every way. */
+	cap = model_msix_cap(&f.m, f.fn, 64, TABLE_OFF, PBA_OFF);
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, 0x3c00u); /* 1 KiB at 0x3c00: fits */
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, 0x3e00u); /* ends past the BAR */
+	test_clear_log();
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_non_null(strstr(test_last_log(), "table"));
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF);
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 8), 4, BAR_SIZE); /* PBA right after the BAR */
+	test_clear_log();
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_non_null(strstr(test_last_log(), "PBA"));
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 8), 4, PBA_OFF);
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF | 6u); /* BIR 6 */
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF | 2u); /* BAR 2: empty */
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_non_null(strstr(test_last_log(), "not assigned"));
+	model_set_bar(&f.m, f.fn, 2, 0xc001, 0x100, false); /* I/O BAR */
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF);
+	/* Malformed capability lists. */
+	model_cfg_set(&f.m, f.fn, 0x34, 1, 0x20); /* inside the header */
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	model_cfg_set(&f.m, f.fn, 0x34, 1, 0x40);
+	model_cfg_set(&f.m, f.fn, 0x41, 1, 0x40); /* MSI points to itself */
+	test_clear_log();
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_non_null(strstr(test_last_log(), "loop"));
+	model_cfg_set(&f.m, f.fn, 0x41, 1, (uint8_t)cap);
+	/* A config read failing half-way. */
+	for (int at = 1; at <= 8; at++) {
+		f.m.fail_cfg_read_at = at;
+		assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EIO);
+	}
+	f.m.fail_cfg_read_at = 0;
+	/* Missing hooks. */
+	noio = f.m.plat;
+	noio.mmio_write32 = NULL;
+	f.cfg.platform = &noio;
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	f.cfg.platform = &f.m.plat;
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, NULL, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_pci_msix_create(NULL, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+
+	assert_int_equal(f.m.nlog, 0);
+	assert_null(msidom_device_domain(f.dev, MSIDOM_DEFAULT_DOMAIN));
+	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
+	/* And the repaired function works. */
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), 0);
+	assert_string_equal(msidom_domain_name(d), "PCI-MSIX-0000:00:03.0");
+	assert_int_equal(msidom_domain_hwsize(d), 64);
+	assert_int_equal(msidom_device_msi_isolated(f.dev), 0);
+	assert_int_equal(msidom_pci_find_cap(&f.m.plat, SBDF, 0x11), cap);
+	assert_int_equal(msidom_pci_find_cap(&f.m.plat, SBDF, 0x10), -MSIDOM_ENODEV);
+	assert_int_equal(msidom_pci_find_cap(NULL, SBDF, 0x11), -MSIDOM_EINVAL);
+	done(&f);
+}
+
+/* Without given sizes the BAR is sized once, with decoding off meanwhile. */
+static void test_bar_sizing(void **state)
+{
+	struct fix f;
+	struct msidom_domain *d;
+	uint32_t lo, hi;
+
+	(void)state;
+	base(&f, 1);
+	f.cfg.bar_sizes = NULL;
+	f.cap = model_msix_cap(&f.m, f.fn, 8, TABLE_OFF, PBA_OFF);
+	lo = model_cfg(&f.m, f.fn, 0x10, 4);
+	hi = model_cfg(&f.m, f.fn, 0x14, 4);
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), 0);
+	EXPECT_LOG(&f.m, CFGW(4, 2, 0x4), CFGW(0x10, 4, ~0u), CFGW(0x10, 4, lo),
+		   CFGW(0x14, 4, ~0u), CFGW(0x14, 4, hi), CFGW(4, 2, 0x6));
+	assert_int_equal(model_cfg(&f.m, f.fn, 0x10, 4), lo);
+	assert_int_equal(model_cfg(&f.m, f.fn, 4, 2), 6);
+	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	/* A BAR too small for the table, found by sizing. */
+	f.m.bar_size[f.fn][0] = 0x2000;
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(model_cfg(&f.m, f.fn, 0x10, 4), lo);
+	assert_int_equal(model_cfg(&f.m, f.fn, 4, 2), 6);
+	done(&f);
+}
+
+/* MASKALL|ENABLE, mask every entry, program, drop MASKALL; then per entry. */
+static void test_msix_sequences(void **state)
+{
+	struct fix f;
+	struct msidom_map a, b;
+	uint16_t fl;
+
+	(void)state;
+	msix_fix(&f, 4, 2);
+	fl = (uint16_t)(f.cap + 2);
+	a = alloc(&f, 1, true);
+	assert_int_equal(a.index, 1);
+	EXPECT_LOG(&f.m, CFGW(fl, 2, 3u | MASKALL | ENABLE), MMW(ENT(0, 12), 1), MMW(ENT(1, 12), 1),
+		   MMW(ENT(2, 12), 1), MMW(ENT(3, 12), 1), MMW(ENT(1, 0), 0xfee00000u),
+		   MMW(ENT(1, 4), 0), MMW(ENT(1, 8), 32), MMR(ENT(1, 8)), CFGW(fl, 2, 3u | ENABLE),
+		   MMW(ENT(1, 12), 0), MMR(ENT(1, 12)));
+	/* A second vector, left masked: only its entry is touched. */
+	model_clear_log(&f.m);
+	b = alloc(&f, 3, false);
+	assert_int_equal(b.index, 3);
+	/* CPU 1 is less loaded now. */
+	EXPECT_LOG(&f.m, MMW(ENT(3, 0), 0xfee01000u), MMW(ENT(3, 4), 0), MMW(ENT(3, 8), 32),
+		   MMR(ENT(3, 8)));
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_irq_unmask(f.ctx, b.virq), 0);
+	EXPECT_LOG(&f.m, MMW(ENT(3, 12), 0), MMR(ENT(3, 12)));
+	/* Affinity change: masked across the rewrite, new vector on CPU 0. */
+	{
+		uint64_t c1 = 1;
+		struct msidom_cpumask m1 = { 2, &c1 };
+
+		model_clear_log(&f.m);
+		assert_int_equal(msidom_irq_set_affinity(f.ctx, b.virq, &m1), 0);
+		EXPECT_LOG(&f.m, MMW(ENT(3, 12), 1), MMR(ENT(3, 12)), MMW(ENT(3, 0), 0xfee00000u),
+			   MMW(ENT(3, 4), 0), MMW(ENT(3, 8), 33), MMR(ENT(3, 8)),
+			   MMW(ENT(3, 12), 0), MMR(ENT(3, 12)));
+	}
+	/* Free one while the other stays live. */
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 1), 0);
+	EXPECT_LOG(&f.m, MMW(ENT(1, 12), 1), MMR(ENT(1, 12)), MMW(ENT(1, 0), 0), MMW(ENT(1, 4), 0),
+		   MMW(ENT(1, 8), 0), MMR(ENT(1, 8)));
+	assert_int_equal(model_mmio(&f.m, ENT(3, 12)), 0);
+	assert_int_equal(model_mmio(&f.m, ENT(3, 8)), 33);
+	/* The last one turns MSI-X off. */
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 3), 0);
+	EXPECT_LOG(&f.m, MMW(ENT(3, 12), 1), MMR(ENT(3, 12)), MMW(ENT(3, 0), 0), MMW(ENT(3, 4), 0),
+		   MMW(ENT(3, 8), 0), MMR(ENT(3, 8)), CFGW(fl, 2, 3u));
+	/* Enabling again repeats the whole sequence. */
+	model_clear_log(&f.m);
+	a = alloc(&f, 0, false);
+	assert_int_equal(a.index, 0);
+	assert_int_equal(f.m.log[0].val, 3u | MASKALL | ENABLE);
+	assert_int_equal(model_count(&f.m, EV_MMIO_W), 4 + 3);
+	done(&f);
+}
+
+/* Memory Space Enable off: -EIO, nothing written, nothing allocated. */
+static void test_msix_mse(void **state)
+{
+	struct fix f;
+	struct msidom_map a;
+	size_t mem;
+
+	(void)state;
+	msix_fix(&f, 4, 1);
+	model_cfg_set(&f.m, f.fn, 4, 2, 0x4);
+	mem = msidom_ctx_mem_bytes(f.ctx);
+	test_clear_log();
+	a = alloc(&f, 0, true);
+	assert_int_equal(a.index, -MSIDOM_EIO);
+	assert_non_null(strstr(test_last_log(), "memory space disabled"));
+	assert_int_equal(f.m.nlog, 0);
+	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_irq_count(f.ctx), 0);
+	assert_null(msidom_desc_at(f.dd, 0));
+	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
+	/* With decoding on it works; masking with decoding off fails cleanly. */
+	model_cfg_set(&f.m, f.fn, 4, 2, 0x6);
+	a = alloc(&f, 0, true);
+	assert_int_equal(a.index, 0);
+	model_cfg_set(&f.m, f.fn, 4, 2, 0x4);
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_irq_mask(f.ctx, a.virq), -MSIDOM_EIO);
+	assert_int_equal(f.m.nlog, 0);
+	assert_false(msidom_desc_masked(msidom_irq_desc(f.ctx, a.virq)));
+	model_cfg_set(&f.m, f.fn, 4, 2, 0x6);
+	done(&f);
+}
+
+/* Vectors come and go one at a time; the others are never touched. */
+static void test_msix_dynamic(void **state)
+{
+	struct fix f;
+
+	(void)state;
+	msix_fix(&f, 8, 1);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_int_equal(alloc(&f, MSIDOM_INDEX_ANY, true).index, (int)i);
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 1), 0);
+	assert_int_equal(alloc(&f, MSIDOM_INDEX_ANY, true).index, 1);
+	for (int i = 0; i < f.m.nlog; i++) {
+		assert_true(f.m.log[i].kind == EV_MMIO_W || f.m.log[i].kind == EV_MMIO_R);
+		assert_true(f.m.log[i].addr >= ENT(1, 0) && f.m.log[i].addr < ENT(2, 0));
+	}
+	assert_int_equal(model_mmio(&f.m, ENT(0, 12)), 0);
+	assert_int_equal(model_mmio(&f.m, ENT(2, 12)), 0);
+	assert_int_equal(model_mmio(&f.m, ENT(1, 8)), 33); /* the lowest free vector again */
+	/* max_vectors limits the index space. */
+	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	f.cfg.max_vectors = 2;
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
+	assert_int_equal(msidom_domain_hwsize(f.dd), 2);
+	assert_int_equal(alloc(&f, 2, true).index, -MSIDOM_ERANGE);
+	done(&f);
+}
+
+/* edu-like MSI: one message, 64-bit address, no mask bits. */
+static void test_msi_single(void **state)
+{
+	struct fix f;
+	struct msidom_map a;
+	uint16_t cap;
+
+	(void)state;
+	base(&f, 1);
+	cap = model_msi_cap(&f.m, f.fn, 0, true, false);
+	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
+	assert_string_equal(msidom_domain_name(f.dd), "PCI-MSI-0000:00:03.0");
+	assert_int_equal(msidom_domain_hwsize(f.dd), 1);
+	assert_int_equal(f.m.nlog, 0);
+	a = alloc(&f, 0, true);
+	assert_int_equal(a.index, 0);
+	EXPECT_LOG(&f.m, CFGW(cap + 4, 4, 0xfee00000u), CFGW(cap + 8, 4, 0), CFGW(cap + 12, 2, 32),
+		   CFGW(cap + 2, 2, 0x81));
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_irq_mask(f.ctx, a.virq), 0);
+	assert_int_equal(msidom_irq_unmask(f.ctx, a.virq), 0);
+	assert_int_equal(f.m.nlog, 0); /* no mask bits: nothing to write */
+	assert_int_equal(alloc(&f, 1, true).index, -MSIDOM_ERANGE);
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 0), 0);
+	EXPECT_LOG(&f.m, CFGW(cap + 2, 2, 0x80), CFGW(cap + 4, 4, 0), CFGW(cap + 8, 4, 0),
+		   CFGW(cap + 12, 2, 0));
+	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
+	done(&f);
+}
+
+/* Multi-message MSI with mask bits: one aligned vector block, one pair. */
+static void test_msi_multi(void **state)
+{
+	struct fix f;
+	struct msidom_alloc_opts o = { .unmasked = true };
+	uint64_t c1 = 2;
+	struct msidom_cpumask m1 = { 2, &c1 };
+	uint16_t cap;
+	int64_t virq;
+	struct msidom_device *d2;
+
+	(void)state;
+	base(&f, 2);
+	cap = model_msi_cap(&f.m, f.fn, 3, false, true); /* 8 capable, 32-bit */
+	f.cfg.max_vectors = 6;                              /* rounds down to 4 */
+	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
+	assert_int_equal(msidom_domain_hwsize(f.dd), 4);
+	assert_true(msidom_domain_flags(f.dd) & MSIDOM_DOMAIN_CONTIGUOUS);
+	/* Vector 32 is taken so the block must skip to the next aligned one. */
+	{
+		struct msidom_device_info di = { .name = "x" };
+		struct msidom_template t = { .name = "T", .hwsize = 1 };
+		struct msidom_domain *dd2;
+
+		assert_int_equal(msidom_device_create(f.ctx, &di, &d2), 0);
+		assert_int_equal(msidom_device_create_domain(d2, MSIDOM_DEFAULT_DOMAIN, &t, f.vec,
+							     &dd2), 0);
+		assert_int_equal(msidom_msi_alloc_at(d2, MSIDOM_DEFAULT_DOMAIN, 0, NULL).index, 0);
+	}
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_msi_alloc_range(f.dev, MSIDOM_DEFAULT_DOMAIN, 0, 3, &o), 0);
+	/* CPU 1 is less loaded; its first aligned block of 4 is 32..35. */
+	EXPECT_LOG(&f.m, CFGW(cap + 12, 4, 0xff), CFGW(cap + 4, 4, 0xfee01000u),
+		   CFGW(cap + 8, 2, 32), CFGW(cap + 2, 2, 0x100 | (3 << 1) | (2 << 4) | 1),
+		   CFGW(cap + 12, 4, 0xfe), CFGW(cap + 12, 4, 0xfc), CFGW(cap + 12, 4, 0xf8),
+		   CFGW(cap + 12, 4, 0xf0));
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 32 + i)),
+				 msidom_msi_virq(f.dev, MSIDOM_DEFAULT_DOMAIN, i));
+	/* Cannot grow, cannot move a block member. */
+	assert_true(alloc(&f, MSIDOM_INDEX_ANY, true).index < 0);
+	virq = msidom_msi_virq(f.dev, MSIDOM_DEFAULT_DOMAIN, 2);
+	c1 = 1;
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, (uint32_t)virq, &m1), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 34)), virq);
+	/* Mask one message. */
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_irq_mask(f.ctx, (uint32_t)virq), 0);
+	EXPECT_LOG(&f.m, CFGW(cap + 12, 4, 0xf4));
+	/* Free the block: the capability ends disabled. */
+	assert_int_equal(msidom_msi_free_all(f.dev, MSIDOM_DEFAULT_DOMAIN), 4);
+	assert_int_equal(model_cfg(&f.m, f.fn, cap + 2, 2) & 0x71, 0);
+	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 0);
+	/* A malformed capability. */
+	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	model_cfg_set(&f.m, f.fn, cap + 2, 2, 6 << 1);
+	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), -MSIDOM_EINVAL);
+	msidom_device_destroy(d2);
+	done(&f);
+}
+
+/* The whole stack: remapped messages land in the MSI-X table. */
+static void test_msix_ir(void **state)
+{
+	struct fix f;
+	uint64_t *irt = aligned_alloc(4096, 4096);
+	struct msidom_vtd_ir_config ic = { .table = irt, .entries = 256 };
+	struct msidom_domain *ir;
+
+	(void)state;
+	base(&f, 1);
+	ic.platform = &f.m.plat;
+	f.cap = model_msix_cap(&f.m, f.fn, 4, TABLE_OFF, PBA_OFF);
+	assert_int_equal(msidom_vtd_ir_create(f.ctx, &ic, f.vec, &ir), 0);
+	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, ir, &f.dd), 0);
+	assert_string_equal(msidom_domain_name(f.dd), "IR-PCI-MSIX-0000:00:03.0");
+	assert_int_equal(msidom_device_msi_isolated(f.dev), 1);
+	assert_int_equal(alloc(&f, 2, true).index, 2);
+	assert_int_equal(alloc(&f, 0, true).index, 0);
+	assert_int_equal(model_mmio(&f.m, ENT(2, 0)), 0xfee00018u);
+	assert_int_equal(model_mmio(&f.m, ENT(0, 0)), 0xfee00038u);
+	assert_int_equal(model_mmio(&f.m, ENT(0, 8)), 0);
+	assert_true(irt[2] == (MSIDOM_IRTE_P | (33ull << 16)));
+	msidom_device_destroy(f.dev);
+	assert_int_equal(msidom_domain_destroy(ir), 0);
+	assert_int_equal(msidom_domain_destroy(f.vec), 0);
+	msidom_ctx_destroy(f.ctx);
+	free(irt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_msix_create_errors),
+		cmocka_unit_test(test_bar_sizing),
+		cmocka_unit_test(test_msix_sequences),
+		cmocka_unit_test(test_msix_mse),
+		cmocka_unit_test(test_msix_dynamic),
+		cmocka_unit_test(test_msi_single),
+		cmocka_unit_test(test_msi_multi),
+		cmocka_unit_test(test_msix_ir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
