@@ -5,6 +5,8 @@ void msidom__lock(struct msidom_ctx *ctx)
 {
 	if (ctx->hooks.lock)
 		ctx->hooks.lock(ctx->hooks.lock_opaque, ctx->lock);
+	/* Each operation gets its own number: undo frees only what it made. */
+	ctx->op_seq++;
 }
 
 void msidom__unlock(struct msidom_ctx *ctx)

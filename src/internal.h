@@ -28,6 +28,7 @@ struct msidom_ctx {
 	struct msidom_hooks hooks;
 	void *lock;
 	size_t mem_bytes;
+	uint32_t op_seq; /* bumped by every locked operation: see radix.c */
 	uint32_t max_virqs;
 	uint32_t nr_irqs;
 	struct msidom_bitmap virq_map; /* bit v-1 set: virq v in use */
@@ -144,6 +145,10 @@ int msidom__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 #define pr_debug(ctx, ...) msidom_log((ctx), MSIDOM_LOG_DEBUG, __VA_ARGS__)
 
 /* context.c */
+static inline uint32_t msidom__op_seq(const struct msidom_ctx *ctx)
+{
+	return ctx->op_seq;
+}
 void msidom__lock(struct msidom_ctx *ctx);
 void msidom__unlock(struct msidom_ctx *ctx);
 

@@ -172,9 +172,20 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 			       msidom_strerror(ret));
 		}
 	}
-	affinity_commit(desc);
 	end = msidom__batch_end(desc->domain);
-	return ret ? ret : end;
+	if (!ret && end) {
+		/* The new message never reached the device: it still uses the old target. */
+		desc->cpu = old_cpu;
+		msidom__batch_begin(desc->domain);
+		revert_target(desc, at, old_cpu);
+		msidom__batch_end(desc->domain);
+		pr_err(ctx, "set_affinity virq %u: device update failed: %s", virq,
+		       msidom_strerror(end));
+		ret = end;
+	}
+	/* Only now may the old target be released. */
+	affinity_commit(desc);
+	return ret;
 }
 
 MSIDOM_API int msidom_irq_set_affinity(struct msidom_ctx *ctx, uint32_t virq,

@@ -205,11 +205,41 @@ static int alloc_one(struct msidom_domain *dd, uint32_t index,
 
 static int msidom_msi_free_range_locked(struct msidom_domain *dd, uint32_t first, uint32_t last,
 					bool undo);
+static int free_block(struct msidom_domain *dd, bool undo);
 
 static void free_one(struct msidom_desc *desc, bool undo)
 {
 	disassociate(&desc, 1, undo);
 	msidom__desc_delete(desc, undo);
+}
+
+/* Take back a vector of the failing call: a reserved descriptor stays. */
+static void undo_alloc(struct msidom_desc *desc)
+{
+	if (desc->flags & DESC_FRESH) {
+		free_one(desc, true);
+		return;
+	}
+	disassociate(&desc, 1, true);
+	desc->flags &= (uint16_t)~DESC_OP_FLAGS;
+}
+
+static void clear_op_flags(struct msidom_domain *dd, uint32_t first, uint32_t last)
+{
+	for (struct msidom_desc *d = msidom__desc_scan(dd, first, MSIDOM_DESC_ALL);
+	     d && d->lv[0].hwirq <= last; d = msidom_desc_next(d, MSIDOM_DESC_ALL))
+		d->flags &= (uint16_t)~DESC_OP_FLAGS;
+}
+
+/* Undo every vector of [first, last] the failing call allocated, last first. */
+static void undo_range(struct msidom_domain *dd, uint32_t first, uint32_t last)
+{
+	for (uint32_t i = last + 1; i-- > first;) {
+		struct msidom_desc *desc = msidom_desc_at(dd, i);
+
+		if (desc && desc->virq)
+			undo_alloc(desc);
+	}
 }
 
 MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
@@ -240,7 +270,7 @@ MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
 	if (!ret && end) {
 		/* The batch never reached the device: take the vector back. */
 		msidom__batch_begin(dd);
-		free_one(desc, true);
+		undo_alloc(desc);
 		msidom__batch_end(dd);
 		ret = end;
 	}
@@ -281,8 +311,6 @@ static int alloc_block(struct msidom_domain *dd, uint32_t count,
 	ret = associate(descs, count, opts);
 	if (ret)
 		goto err;
-	for (uint32_t i = 0; i < count; i++)
-		descs[i]->flags &= (uint16_t)~DESC_OP_FLAGS;
 	return 0;
 err:
 	while (made--)
@@ -314,19 +342,8 @@ static int alloc_range_locked(struct msidom_domain *dd, uint32_t first, uint32_t
 		if (ret)
 			break;
 	}
-	if (!ret) {
-		for (i = first; i <= last; i++)
-			msidom_desc_at(dd, i)->flags &= (uint16_t)~DESC_OP_FLAGS;
-		return 0;
-	}
-	while (i-- > first) {
-		desc = msidom_desc_at(dd, i);
-		if (desc->flags & DESC_FRESH) {
-			free_one(desc, true);
-		} else {
-			disassociate(&desc, 1, true);
-		}
-	}
+	if (ret && i > first)
+		undo_range(dd, first, i - 1);
 	return ret;
 }
 
@@ -356,10 +373,15 @@ MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slo
 	end = msidom__batch_end(dd);
 	if (!ret && end) {
 		msidom__batch_begin(dd);
-		msidom_msi_free_range_locked(dd, first, last, true);
+		if (dd->flags & MSIDOM_DOMAIN_CONTIGUOUS)
+			free_block(dd, true);
+		else
+			undo_range(dd, first, last);
 		msidom__batch_end(dd);
 		ret = end;
 	}
+	if (!ret)
+		clear_op_flags(dd, first, last);
 out:
 	msidom__unlock(dev->ctx);
 	return ret;
@@ -441,6 +463,10 @@ MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot,
 	msidom__batch_begin(dd);
 	free_one(desc, false);
 	ret = msidom__batch_end(dd);
+	if (ret)
+		pr_err(dev->ctx, "%s: index %u freed, but the device update failed (%s): its "
+		       "storage may still hold a live message; reset the device",
+		       dd->name, index, msidom_strerror(ret));
 out:
 	msidom__unlock(dev->ctx);
 	return ret;

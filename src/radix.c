@@ -13,8 +13,8 @@ int msidom_radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t s
 	r->top = msidom_zalloc(ctx, r->nleaves * sizeof(*r->top));
 	if (!r->top)
 		return -MSIDOM_ENOMEM;
-	r->counts = msidom_zalloc(ctx, r->nleaves * sizeof(*r->counts));
-	if (!r->counts) {
+	r->meta = msidom_zalloc(ctx, r->nleaves * sizeof(*r->meta));
+	if (!r->meta) {
 		msidom_free(ctx, r->top, r->nleaves * sizeof(*r->top));
 		r->top = NULL;
 		return -MSIDOM_ENOMEM;
@@ -30,9 +30,9 @@ void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r)
 		if (r->top[i])
 			msidom_free(ctx, r->top[i], r->leaf_entries * sizeof(void *));
 	msidom_free(ctx, r->top, r->nleaves * sizeof(*r->top));
-	msidom_free(ctx, r->counts, r->nleaves * sizeof(*r->counts));
+	msidom_free(ctx, r->meta, r->nleaves * sizeof(*r->meta));
 	r->top = NULL;
-	r->counts = NULL;
+	r->meta = NULL;
 }
 
 int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
@@ -44,7 +44,8 @@ int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r,
 	if (!leaf)
 		return -MSIDOM_ENOMEM;
 	leaf[key & (MSIDOM_RADIX_LEAF - 1)] = val;
-	r->counts[li] = 1;
+	r->meta[li].count = 1;
+	r->meta[li].born = msidom__op_seq(ctx);
 	/* Publish the leaf only once its entry is in place. */
 	__atomic_store_n(&r->top[li], leaf, __ATOMIC_RELEASE);
 	return 0;
@@ -55,6 +56,8 @@ void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, u
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
 	void **leaf = r->top[li];
 
+	if (!leaf || r->meta[li].count || r->meta[li].born != msidom__op_seq(ctx))
+		return;
 	__atomic_store_n(&r->top[li], NULL, __ATOMIC_RELEASE);
 	msidom_free(ctx, leaf, r->leaf_entries * sizeof(void *));
 }

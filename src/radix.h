@@ -18,9 +18,14 @@
 
 struct msidom_ctx;
 
+struct msidom_radix_meta {
+	uint32_t count; /* entries used in the leaf */
+	uint32_t born;  /* context operation that allocated the leaf */
+};
+
 struct msidom_radix {
-	void ***top;      /* leaf pointers */
-	uint16_t *counts; /* entries used in each leaf */
+	void ***top; /* leaf pointers */
+	struct msidom_radix_meta *meta;
 	uint32_t size;
 	uint32_t nleaves;
 	uint32_t leaf_entries;
@@ -31,7 +36,7 @@ void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r);
 /* Insert into a leaf that does not exist yet. */
 int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
 				 void *val);
-/* Free the leaf of @key; it must be empty. */
+/* Free the leaf of @key if it is empty and the current operation made it. */
 void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key);
 
 /* 0, -EEXIST if the slot is taken, or -ENOMEM; nothing changed on error. */
@@ -46,13 +51,14 @@ static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radi
 	if (leaf[key & (MSIDOM_RADIX_LEAF - 1)])
 		return -MSIDOM_EEXIST;
 	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], val, __ATOMIC_RELEASE);
-	r->counts[li]++;
+	r->meta[li].count++;
 	return 0;
 }
 
 /*
- * Empty a slot. With @release an emptied leaf is freed: only safe when
- * nobody can be looking the key up (undoing a failed insert).
+ * Empty a slot. With @release (undoing a failed operation) an emptied
+ * leaf that this same operation allocated is freed, so the failed call
+ * leaves memory exactly as it found it; nobody can be looking it up.
  */
 static inline void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r,
 				       uint32_t key, bool release)
@@ -63,7 +69,7 @@ static inline void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_rad
 	if (!leaf || !leaf[key & (MSIDOM_RADIX_LEAF - 1)])
 		return;
 	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], NULL, __ATOMIC_RELEASE);
-	if (--r->counts[li] == 0 && release)
+	if (--r->meta[li].count == 0 && release)
 		msidom_radix_release_leaf(ctx, r, key);
 }
 

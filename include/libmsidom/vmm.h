@@ -88,7 +88,11 @@ enum msidom_vmm_backing_type {
 /** @brief Size in bytes of the emulated MSI-X capability. */
 #define MSIDOM_VMM_MSIX_CAP_SIZE 12u
 
-/** @brief The backing of one guest vector, chosen by the VMM. */
+/**
+ * @brief The backing of one guest vector, chosen by the VMM. The host
+ * device it names must stay open until the vector's backing is changed
+ * or the function is destroyed.
+ */
 struct msidom_vmm_backing {
 	/** Kind of backing. */
 	enum msidom_vmm_backing_type type;
@@ -163,8 +167,7 @@ struct msidom_vmm_ops {
 	 * pending bit); it is retried when the guest unmasks it again, enables
 	 * the capability again, or the quota is raised.
 	 */
-	void (*backing_failed)(void *opaque, struct msidom_vmm_fn *fn, uint32_t vector,
-			       int err);
+	void (*backing_failed)(void *opaque, struct msidom_vmm_fn *fn, uint32_t vector, int err);
 };
 
 /** @brief Parameters of a virtual function. */
@@ -251,8 +254,7 @@ struct msidom_vmm_vector_info {
  * @param[out] out The new function.
  * @return 0, -EINVAL, -ENOMEM.
  */
-MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx,
-				    const struct msidom_vmm_config *cfg,
+MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_vmm_config *cfg,
 				    struct msidom_vmm_fn **out);
 
 /**
@@ -312,8 +314,8 @@ MSIDOM_API int msidom_vmm_set_quota(struct msidom_vmm_fn *fn, uint32_t max_host_
  * @return 0, or -EINVAL for a refused access (counted in bad_accesses)
  * or bad arguments.
  */
-MSIDOM_API int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset,
-				   uint32_t size, uint32_t *value);
+MSIDOM_API int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size,
+				   uint32_t *value);
 
 /**
  * @brief Guest write of the capability in config space (read-only bits
@@ -325,8 +327,8 @@ MSIDOM_API int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset,
  * @return 0, or -EINVAL for a refused access (ignored, counted in
  * bad_accesses) or bad arguments.
  */
-MSIDOM_API int msidom_vmm_cfg_write(struct msidom_vmm_fn *fn, uint32_t offset,
-				    uint32_t size, uint32_t value);
+MSIDOM_API int msidom_vmm_cfg_write(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size,
+				    uint32_t value);
 
 /**
  * @brief Size in bytes of the emulated capability in config space.
@@ -343,8 +345,8 @@ MSIDOM_API uint32_t msidom_vmm_cfg_size(const struct msidom_vmm_fn *fn);
  * @param[out] value The value (0 for a refused access).
  * @return 0, or -EINVAL for a refused access (counted) or bad arguments.
  */
-MSIDOM_API int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset,
-				     uint32_t size, uint64_t *value);
+MSIDOM_API int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				     uint64_t *value);
 
 /**
  * @brief Guest MMIO write of the MSI-X table.
@@ -355,8 +357,8 @@ MSIDOM_API int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset,
  * @return 0, or -EINVAL for a refused access (ignored, counted) or bad
  * arguments.
  */
-MSIDOM_API int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset,
-				      uint32_t size, uint64_t value);
+MSIDOM_API int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				      uint64_t value);
 
 /**
  * @brief Guest MMIO read of the MSI-X PBA (interrupts the VFIO backend
@@ -367,8 +369,8 @@ MSIDOM_API int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset,
  * @param[out] value The value (0 for a refused access).
  * @return 0, or -EINVAL for a refused access (counted) or bad arguments.
  */
-MSIDOM_API int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset,
-				   uint32_t size, uint64_t *value);
+MSIDOM_API int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				   uint64_t *value);
 
 /**
  * @brief Guest MMIO write of the MSI-X PBA: read-only, ignored.
@@ -378,8 +380,8 @@ MSIDOM_API int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset,
  * @param value Ignored.
  * @return 0, or -EINVAL for a refused access (counted) or bad arguments.
  */
-MSIDOM_API int msidom_vmm_pba_write(struct msidom_vmm_fn *fn, uint64_t offset,
-				    uint32_t size, uint64_t value);
+MSIDOM_API int msidom_vmm_pba_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				    uint64_t value);
 
 /**
  * @brief Size in bytes of the MSI-X table.

@@ -27,8 +27,7 @@ static bool cfg_access_ok(const struct msidom_vmm_fn *fn, uint32_t offset, uint3
 	return offset < msidom_vmm_cfg_size(fn) && size <= msidom_vmm_cfg_size(fn) - offset;
 }
 
-int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size,
-			uint32_t *value)
+int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size, uint32_t *value)
 {
 	uint32_t dw = 0;
 	int err;
@@ -56,8 +55,7 @@ out:
 	return err;
 }
 
-int msidom_vmm_cfg_write(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size,
-			 uint32_t value)
+int msidom_vmm_cfg_write(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size, uint32_t value)
 {
 	uint32_t shift, bytemask;
 	int err = 0;

@@ -192,13 +192,11 @@ static bool same_backing(const struct msidom_vmm_backing *a, const struct msidom
 		return false;
 	switch (a->type) {
 	case MSIDOM_VMM_BACKING_VFIO:
-		return a->vfio == b->vfio && a->host_index == b->host_index &&
-		       a->irqfd == b->irqfd;
+		return a->vfio == b->vfio && a->host_index == b->host_index && a->irqfd == b->irqfd;
 	case MSIDOM_VMM_BACKING_IMS:
 		return a->host_dev == b->host_dev && a->host_index == b->host_index &&
 		       a->cookie.value == b->cookie.value;
-	case MSIDOM_VMM_BACKING_EMULATED:
-		return true;
+	case MSIDOM_VMM_BACKING_EMULATED: return true;
 	}
 	return false;
 }
@@ -258,8 +256,7 @@ int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
 	return 0;
 }
 
-int msidom_vmm_set_quota(struct msidom_vmm_fn *fn, uint32_t max_host_vectors,
-			 uint32_t max_host_fds)
+int msidom_vmm_set_quota(struct msidom_vmm_fn *fn, uint32_t max_host_vectors, uint32_t max_host_fds)
 {
 	bool raised;
 

@@ -14,12 +14,12 @@
 
 #include "vmm_internal.h"
 
-#define MSI_CAP_ID 0x05u
-#define MSI_CTRL_ENABLE (1u << 0)
+#define MSI_CAP_ID         0x05u
+#define MSI_CTRL_ENABLE    (1u << 0)
 #define MSI_CTRL_MMC_SHIFT 1
 #define MSI_CTRL_MME_SHIFT 4
-#define MSI_CTRL_64BIT (1u << 7)
-#define MSI_CTRL_MASKABLE (1u << 8)
+#define MSI_CTRL_64BIT     (1u << 7)
+#define MSI_CTRL_MASKABLE  (1u << 8)
 
 enum msi_reg { REG_CTRL, REG_ADDR_LO, REG_ADDR_HI, REG_DATA, REG_MASK, REG_PENDING, REG_NONE };
 
@@ -73,15 +73,9 @@ int msidom__vmm_msi_cfg_read(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t *va
 		       (fn->cfg.msi_maskable ? MSI_CTRL_MASKABLE : 0);
 		*value = MSI_CAP_ID | (uint32_t)fn->cfg.cap_next << 8 | ctrl << 16;
 		return 0;
-	case REG_ADDR_LO:
-		*value = cap->addr_lo;
-		return 0;
-	case REG_ADDR_HI:
-		*value = cap->addr_hi;
-		return 0;
-	case REG_DATA:
-		*value = cap->data;
-		return 0;
+	case REG_ADDR_LO: *value = cap->addr_lo; return 0;
+	case REG_ADDR_HI: *value = cap->addr_hi; return 0;
+	case REG_DATA: *value = cap->data; return 0;
 	case REG_MASK:
 		for (i = 0; i < fn->cfg.nvec; i++)
 			bits |= fn->vecs[i].guest_masked ? 1u << i : 0;
@@ -92,8 +86,7 @@ int msidom__vmm_msi_cfg_read(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t *va
 			bits |= fn->vecs[i].pending ? 1u << i : 0;
 		*value = bits;
 		return 0;
-	case REG_NONE:
-		break;
+	case REG_NONE: break;
 	}
 	*value = 0;
 	return 0;
@@ -118,12 +111,8 @@ void msidom__vmm_msi_cfg_write(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t v
 			mme = log2u(fn->cfg.nvec);
 		fn->msi_mme = (uint8_t)mme;
 		break;
-	case REG_ADDR_LO:
-		cap->addr_lo = ((cap->addr_lo & ~bytemask) | value) & ~3u;
-		break;
-	case REG_ADDR_HI:
-		cap->addr_hi = (cap->addr_hi & ~bytemask) | value;
-		break;
+	case REG_ADDR_LO: cap->addr_lo = ((cap->addr_lo & ~bytemask) | value) & ~3u; break;
+	case REG_ADDR_HI: cap->addr_hi = (cap->addr_hi & ~bytemask) | value; break;
 	case REG_DATA:
 		/* Extended message data is not offered: 16 bits only. */
 		cap->data = ((cap->data & ~bytemask) | value) & 0xffffu;
@@ -137,8 +126,7 @@ void msidom__vmm_msi_cfg_write(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t v
 			fn->vecs[i].guest_masked = value & (1u << i);
 		break;
 	case REG_PENDING:
-	case REG_NONE:
-		return;
+	case REG_NONE: return;
 	}
 	if (was_enabled && !fn->enabled)
 		msidom__vmm_release_all(fn);

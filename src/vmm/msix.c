@@ -15,9 +15,9 @@
 
 #include "vmm_internal.h"
 
-#define MSIX_CAP_ID 0x11u
-#define MSIX_CTRL_FMASK (1u << 14)
-#define MSIX_CTRL_ENABLE (1u << 15)
+#define MSIX_CAP_ID        0x11u
+#define MSIX_CTRL_FMASK    (1u << 14)
+#define MSIX_CTRL_ENABLE   (1u << 15)
 #define MSIX_ENTRY_MASKBIT 1u
 
 int msidom__vmm_msix_cfg_read(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t *value)
@@ -30,12 +30,8 @@ int msidom__vmm_msix_cfg_read(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t *v
 		       (fn->enabled ? MSIX_CTRL_ENABLE : 0);
 		*value = MSIX_CAP_ID | (uint32_t)fn->cfg.cap_next << 8 | ctrl << 16;
 		return 0;
-	case 4:
-		*value = fn->cfg.msix_table_reg;
-		return 0;
-	case 8:
-		*value = fn->cfg.msix_pba_reg;
-		return 0;
+	case 4: *value = fn->cfg.msix_table_reg; return 0;
+	case 8: *value = fn->cfg.msix_pba_reg; return 0;
 	}
 	*value = 0;
 	return 0;
@@ -106,14 +102,10 @@ static int check_fn(struct msidom_vmm_fn *fn, const char *what, const void *out)
 static uint32_t entry_word(const struct vmm_vec *v, uint32_t word)
 {
 	switch (word) {
-	case 0:
-		return v->addr_lo;
-	case 1:
-		return v->addr_hi;
-	case 2:
-		return v->data;
-	default:
-		return v->guest_masked ? MSIX_ENTRY_MASKBIT : 0;
+	case 0: return v->addr_lo;
+	case 1: return v->addr_hi;
+	case 2: return v->data;
+	default: return v->guest_masked ? MSIX_ENTRY_MASKBIT : 0;
 	}
 }
 
@@ -124,12 +116,8 @@ static void entry_write(struct vmm_vec *v, uint32_t word, uint32_t value)
 		/* Bits 1:0 must be written as zero (DWORD alignment): keep them so. */
 		v->addr_lo = value & ~3u;
 		break;
-	case 1:
-		v->addr_hi = value;
-		break;
-	case 2:
-		v->data = value;
-		break;
+	case 1: v->addr_hi = value; break;
+	case 2: v->data = value; break;
 	default:
 		/* Reserved and steering-tag bits are not emulated: read as 0. */
 		v->guest_masked = value & MSIX_ENTRY_MASKBIT;
@@ -137,8 +125,7 @@ static void entry_write(struct vmm_vec *v, uint32_t word, uint32_t value)
 	}
 }
 
-int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
-			  uint64_t *value)
+int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t *value)
 {
 	const struct vmm_vec *v;
 	uint32_t word;
@@ -163,8 +150,7 @@ out:
 	return err;
 }
 
-int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
-			   uint64_t value)
+int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t value)
 {
 	struct vmm_vec *v;
 	uint32_t word;
@@ -192,8 +178,7 @@ out:
 	return err;
 }
 
-int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
-			uint64_t *value)
+int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t *value)
 {
 	uint32_t first, i;
 	int err;
@@ -217,8 +202,7 @@ out:
 	return err;
 }
 
-int msidom_vmm_pba_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
-			 uint64_t value)
+int msidom_vmm_pba_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t value)
 {
 	int err;
 

@@ -56,9 +56,9 @@ struct msidom_msg msidom__vmm_guest_msg(const struct msidom_vmm_fn *fn, const st
 static bool route_equal(const struct msidom_vmm_route *a, const struct msidom_vmm_route *b)
 {
 	return a->msg.address_lo == b->msg.address_lo && a->msg.address_hi == b->msg.address_hi &&
-	       a->msg.data == b->msg.data && a->masked == b->masked &&
-	       a->backing == b->backing && a->host_fd == b->host_fd &&
-	       a->host_virq == b->host_virq && a->host_index == b->host_index;
+	       a->msg.data == b->msg.data && a->masked == b->masked && a->backing == b->backing &&
+	       a->host_fd == b->host_fd && a->host_virq == b->host_virq &&
+	       a->host_index == b->host_index;
 }
 
 static void report(struct msidom_vmm_fn *fn, struct vmm_vec *v)
@@ -130,8 +130,9 @@ static int acquire(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 	}
 	if (room(fn->quota_fds, fn->stats.host_fds) < b->host_fds) {
 		fn->stats.quota_denied++;
-		msidom_log(fn->ctx, MSIDOM_LOG_DEBUG, "vmm %s: vector %u: host fd quota (%u) reached",
-			   fn->name, v->nr, fn->quota_fds);
+		msidom_log(fn->ctx, MSIDOM_LOG_DEBUG,
+			   "vmm %s: vector %u: host fd quota (%u) reached", fn->name, v->nr,
+			   fn->quota_fds);
 		return -MSIDOM_EMFILE;
 	}
 	v->host_fd = -1;
@@ -266,12 +267,9 @@ void msidom__vmm_host_handler(uint32_t virq, void *arg)
 const struct vmm_backing_ops *msidom__vmm_backing_ops(enum msidom_vmm_backing_type type)
 {
 	switch (type) {
-	case MSIDOM_VMM_BACKING_EMULATED:
-		return &msidom__vmm_emulated_ops;
-	case MSIDOM_VMM_BACKING_VFIO:
-		return &msidom__vmm_vfio_ops;
-	case MSIDOM_VMM_BACKING_IMS:
-		return &msidom__vmm_ims_ops;
+	case MSIDOM_VMM_BACKING_EMULATED: return &msidom__vmm_emulated_ops;
+	case MSIDOM_VMM_BACKING_VFIO: return &msidom__vmm_vfio_ops;
+	case MSIDOM_VMM_BACKING_IMS: return &msidom__vmm_ims_ops;
 	}
 	return NULL;
 }

@@ -70,8 +70,8 @@ struct msidom_vmm_fn {
 	struct msidom_vmm_config cfg;
 	/* Capability state. */
 	bool enabled;
-	bool fmask;          /* MSI-X function mask */
-	uint8_t msi_mme;     /* MSI: log2 of enabled messages */
+	bool fmask;      /* MSI-X function mask */
+	uint8_t msi_mme; /* MSI: log2 of enabled messages */
 	uint32_t quota_vecs, quota_fds;
 	struct msidom_vmm_stats stats;
 	struct vmm_vec *vecs;
