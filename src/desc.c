@@ -187,8 +187,11 @@ MSIDOM_API int msidom_desc_remove(struct msidom_domain *d, uint32_t index)
 	struct msidom_desc *desc;
 	int ret = 0;
 
-	if (!is_device_domain(d))
+	if (!is_device_domain(d)) {
+		if (d)
+			pr_err(d->ctx, "desc_remove: %s is not a device domain", d->name);
 		return -MSIDOM_EINVAL;
+	}
 	msidom__lock(d->ctx);
 	desc = msidom_desc_at(d, index);
 	if (!desc) {

@@ -161,8 +161,12 @@ MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev, enum msido
 {
 	int ret = 0;
 
-	if (!dev || (unsigned int)slot >= MSIDOM_MAX_DOMAINS)
+	if (!dev)
 		return -MSIDOM_EINVAL;
+	if ((unsigned int)slot >= MSIDOM_MAX_DOMAINS) {
+		pr_err(dev->ctx, "%s: bad domain slot %d", dev->name, (int)slot);
+		return -MSIDOM_EINVAL;
+	}
 	msidom__lock(dev->ctx);
 	if (!dev->domains[slot]) {
 		pr_err(dev->ctx, "%s: slot %d has no domain", dev->name, (int)slot);

@@ -55,6 +55,7 @@ enum desc_flags {
 	DESC_FRESH = 1u << 4,       /* created by the allocation in progress */
 	DESC_SPARE = 1u << 5,       /* taken from the domain's spare */
 	DESC_OP_FLAGS = DESC_FRESH | DESC_SPARE, /* only meaningful during one call */
+	DESC_COMMIT = 1u << 6, /* affinity_commit waits for the outermost batch end */
 };
 
 struct msidom_desc {
@@ -89,6 +90,7 @@ struct msidom_domain {
 	struct msidom_radix revmap; /* hwirq -> struct msidom_irq_data */
 	uint32_t mapped;
 	uint32_t batch_depth;
+	uint32_t commits; /* descriptors flagged DESC_COMMIT */
 	/*
 	 * The path and its ops never change, so the levels that act are
 	 * found once here rather than on every allocation (-1: none).
@@ -176,11 +178,20 @@ static inline void msidom__batch_begin(struct msidom_domain *d)
 		d->chip->bus_lock(d);
 }
 
+/* irq.c: run (or, if the batch failed, drop) the deferred affinity commits. */
+void msidom__finish_commits(struct msidom_domain *d, int sync_ret);
+
 static inline int msidom__batch_end(struct msidom_domain *d)
 {
-	if (--d->batch_depth == 0 && d->chip && d->chip->bus_sync_unlock)
-		return d->chip->bus_sync_unlock(d);
-	return 0;
+	int ret = 0;
+
+	if (--d->batch_depth)
+		return 0;
+	if (d->chip && d->chip->bus_sync_unlock)
+		ret = d->chip->bus_sync_unlock(d);
+	if (d->commits)
+		msidom__finish_commits(d, ret);
+	return ret;
 }
 
 /* desc.c */

@@ -37,6 +37,16 @@ static int mask_locked(struct msidom_ctx *ctx, uint32_t virq, bool mask)
 		return -MSIDOM_ENOENT;
 	msidom__batch_begin(desc->domain);
 	ret = msidom__mask(desc, mask);
+	if (!ret && desc->domain->batch_depth > 1) {
+		/*
+		 * The caller's batch is still open, so the device may only have
+		 * recorded the new message: the old target stays until it ends.
+		 */
+		desc->flags |= DESC_COMMIT;
+		desc->domain->commits++;
+		msidom__batch_end(desc->domain);
+		return 0;
+	}
 	end = msidom__batch_end(desc->domain);
 	if (!ret && end) {
 		/* The batch did not take effect: record the state the hardware kept. */
@@ -133,6 +143,24 @@ static void revert_target(struct msidom_desc *desc, struct msidom_irq_data *at, 
 		rewrite_masked(desc);
 }
 
+void msidom__finish_commits(struct msidom_domain *d, int sync_ret)
+{
+	for (struct msidom_desc *desc = msidom_desc_first(d, MSIDOM_DESC_ASSOCIATED);
+	     desc && d->commits; desc = msidom_desc_next(desc, MSIDOM_DESC_ASSOCIATED)) {
+		if (!(desc->flags & DESC_COMMIT))
+			continue;
+		desc->flags &= (uint16_t)~DESC_COMMIT;
+		d->commits--;
+		if (sync_ret) {
+			/* Keeping both targets is safe; the next affinity change settles it. */
+			pr_err(d->ctx, "%s: index %u: batch failed (%s); keeping its old target "
+			       "reserved", d->name, desc->lv[0].hwirq, msidom_strerror(sync_ret));
+			continue;
+		}
+		affinity_commit(desc);
+	}
+}
+
 static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 			       const struct msidom_cpumask *mask)
 {
@@ -171,6 +199,16 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 			pr_err(ctx, "set_affinity virq %u: message switch failed: %s", virq,
 			       msidom_strerror(ret));
 		}
+	}
+	if (!ret && desc->domain->batch_depth > 1) {
+		/*
+		 * The caller's batch is still open, so the device may only have
+		 * recorded the new message: the old target stays until it ends.
+		 */
+		desc->flags |= DESC_COMMIT;
+		desc->domain->commits++;
+		msidom__batch_end(desc->domain);
+		return 0;
 	}
 	end = msidom__batch_end(desc->domain);
 	if (!ret && end) {

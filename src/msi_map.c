@@ -51,6 +51,8 @@ static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool
 		teardown(descs[i]);
 	msidom__levels_free(descs, nr, undo);
 	for (unsigned int i = 0; i < nr; i++) {
+		if (descs[i]->flags & DESC_COMMIT)
+			descs[i]->domain->commits--; /* the parents' free settles the move */
 		__atomic_store_n(&descs[i]->handler, NULL, __ATOMIC_RELEASE);
 		descs[i]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[i]->virq, undo);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private state of the VFIO backend, shared by its files.
+ *
+ * Locking: every field below is guarded by the context lock. Domain ops
+ * already run under it; the public entry points take it themselves
+ * around state they read or change, and never hold it while calling the
+ * core's locking API or a user handler.
+ */
+#ifndef MSIDOM_VFIO_INTERNAL_H
+#define MSIDOM_VFIO_INTERNAL_H
+
+#include <linux/vfio.h>
+
+#include <libmsidom/context.h>
+#include <libmsidom/desc.h>
+#include <libmsidom/device.h>
+#include <libmsidom/domain.h>
+#include <libmsidom/error.h>
+#include <libmsidom/irq.h>
+#include <libmsidom/msi.h>
+#include <libmsidom/vfio.h>
+
+/* Kernel shadow value for "state unknown after a failed restore". */
+#define VFIO_FD_UNKNOWN (-2)
+
+/* epoll data: kind in the high word, hwirq (or 0) in the low word. */
+#define VFIO_EV_VECTOR 1u
+#define VFIO_EV_ERR 2u
+#define VFIO_EV_REQ 3u
+#define VFIO_EV(kind, low) (((uint64_t)(kind) << 32) | (uint32_t)(low))
+
+/* One MSI or MSI-X vector as the library sees it. */
+struct vfio_vec {
+	int trigger;   /* host trigger eventfd (the user's), -1 if none */
+	int maskfd;    /* library-owned eventfd armed while masked */
+	bool allocated;
+	bool active;   /* activated: should be armed in the kernel */
+	bool masked;
+	bool pending;  /* an interrupt arrived while masked */
+	bool polled;   /* trigger is in the epoll set */
+	bool mask_deferred; /* masked/unmasked in a core batch, not programmed yet */
+	bool masked_prev;   /* the masked state before that */
+};
+
+/* One VFIO interrupt index (MSI or MSI-X): wanted state and kernel shadow. */
+struct vfio_index {
+	uint32_t type;    /* VFIO_PCI_MSI_IRQ_INDEX or VFIO_PCI_MSIX_IRQ_INDEX */
+	uint32_t count;   /* the kernel's vector count */
+	uint32_t flags;   /* VFIO_IRQ_INFO_* */
+	struct vfio_vec *vec;  /* [count] */
+	int32_t *kfd;     /* [count]: what the kernel is armed with */
+	bool kenabled;    /* the index is enabled in the kernel */
+	uint32_t kcount;  /* vectors enabled (NORESIZE: the fixed size) */
+	int *grave;       /* [2 * count]: freed fds the kernel may still use */
+	uint32_t ngrave;
+};
+
+struct msidom_vfio {
+	struct msidom_ctx *ctx;
+	struct msidom_vfio_sys sys;
+	char bdf[32];
+	int container;                 /* type1 container, or the iommufd (cdev path) */
+	int group;                     /* -1 on the cdev path */
+	int device;
+	int epfd;
+	int errfd;
+	int reqfd;
+	struct msidom_vfio_info info;
+	enum msidom_vfio_policy policy;
+	msidom_vfio_event_fn on_err;
+	msidom_vfio_event_fn on_req;
+	void *cb_arg;
+	void (*resize_gap)(void *arg);
+	void *resize_gap_arg;
+
+	struct msidom_device *dev;
+	struct msidom_domain *root;
+	struct msidom_domain *dom;     /* current default-slot domain */
+	uint32_t mode_type;            /* VFIO index type of dom */
+	struct vfio_index idx[VFIO_PCI_MSIX_IRQ_INDEX + 1]; /* [1] MSI, [2] MSI-X */
+
+	struct vfio_irq_set *irqset;   /* scratch for SET_IRQS */
+	size_t irqset_size;
+	int32_t *fdbuf;                /* scratch: fds of one SET_IRQS */
+	uint32_t fdbuf_len;
+
+	unsigned int batch_depth;      /* user batches open */
+	bool committing;               /* the outermost commit is running */
+	bool in_op_batch;              /* inside a core per-operation batch */
+	bool deferred;                 /* some vector has mask_deferred set */
+	struct msidom_vfio_stats stats;
+};
+
+/* program.c: bring the kernel in line with the wanted state of an index. */
+int vfio_program(struct msidom_vfio *v, struct vfio_index *ix);
+/* program.c: disable an index in the kernel (count 0, DATA_NONE). */
+int vfio_disable_index(struct msidom_vfio *v, struct vfio_index *ix);
+/* program.c: close graveyard fds the kernel no longer references. */
+void vfio_reap(struct msidom_vfio *v, struct vfio_index *ix, bool all);
+
+/* root.c: forget deferred mask changes (programmed, or to be reverted). */
+void vfio_clear_deferred(struct msidom_vfio *v, struct vfio_index *ix, bool revert);
+
+/* root.c */
+int vfio_root_create(struct msidom_vfio *v);
+/* root.c: release one vector's descriptors (epoll, eventfds). */
+void vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n);
+
+/* devdomain.c */
+int vfio_devdomain_create(struct msidom_vfio *v, uint32_t type);
+
+/* cdev.c: 1 opened through the cdev, 0 not available (use the group), <0 error. */
+int vfio_cdev_open(struct msidom_vfio *v);
+
+/* errreq.c */
+int vfio_errreq_arm(struct msidom_vfio *v);
+void vfio_errreq_disarm(struct msidom_vfio *v);
+
+/* Small helpers (sys.c). */
+int vfio_eventfd_new(struct msidom_vfio *v);
+void vfio_close(struct msidom_vfio *v, int *fd);
+uint64_t vfio_eventfd_drain(struct msidom_vfio *v, int fd);
+void vfio_eventfd_signal(struct msidom_vfio *v, int fd);
+int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start,
+		      uint32_t count, const int32_t *fds);
+int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start,
+		       uint32_t count);
+
+#endif
