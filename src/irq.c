@@ -62,28 +62,26 @@ static int mask_locked(struct msidom_ctx *ctx, uint32_t virq, bool mask)
 	return ret;
 }
 
-MSIDOM_API int msidom_irq_mask(struct msidom_ctx *ctx, uint32_t virq)
+static int mask_unlocked(struct msidom_ctx *ctx, uint32_t virq, bool mask)
 {
 	int ret;
 
 	if (!ctx)
 		return -MSIDOM_EINVAL;
 	msidom__lock(ctx);
-	ret = mask_locked(ctx, virq, true);
+	ret = mask_locked(ctx, virq, mask);
 	msidom__unlock(ctx);
 	return ret;
 }
 
+MSIDOM_API int msidom_irq_mask(struct msidom_ctx *ctx, uint32_t virq)
+{
+	return mask_unlocked(ctx, virq, true);
+}
+
 MSIDOM_API int msidom_irq_unmask(struct msidom_ctx *ctx, uint32_t virq)
 {
-	int ret;
-
-	if (!ctx)
-		return -MSIDOM_EINVAL;
-	msidom__lock(ctx);
-	ret = mask_locked(ctx, virq, false);
-	msidom__unlock(ctx);
-	return ret;
+	return mask_unlocked(ctx, virq, false);
 }
 
 static struct msidom_irq_data *affinity_level(struct msidom_desc *desc)
