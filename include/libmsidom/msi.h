@@ -84,15 +84,16 @@ MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot,
 			       uint32_t index);
 
 /**
- * @brief Free every vector in [first, last].
- * @return Number freed, or -EINVAL.
+ * @brief Free every vector in [first, last] and remove every descriptor
+ * there, reserved ones (msidom_desc_add()) included.
+ * @return Number of vectors freed, or -EINVAL, -ENOENT (empty slot).
  */
 MSIDOM_API int msidom_msi_free_range(struct msidom_device *dev, enum msidom_slot slot,
 				     uint32_t first, uint32_t last);
 
 /**
- * @brief Free every vector of @p slot.
- * @return Number freed, or -EINVAL.
+ * @brief Free every vector of @p slot and remove all its descriptors.
+ * @return Number of vectors freed, or -EINVAL, -ENOENT (empty slot).
  */
 MSIDOM_API int msidom_msi_free_all(struct msidom_device *dev, enum msidom_slot slot);
 
