@@ -18,23 +18,23 @@
 
 #include <libmsidom/msidom.h>
 
-#define SIM_CPUS 4u
+#define SIM_CPUS       4u
 #define SIM_VEC_HWSIZE (SIM_CPUS * 256u) /* hwirq = cpu * 256 + vector */
-#define SIM_VEC_FIRST 32u                /* lowest usable vector */
-#define SIM_IR_HWSIZE 512u               /* remapping table entries */
-#define SIM_MSIX_ADDR 0xfee00000u
-#define SIM_IR_ADDR 0xfee00010u
-#define SIM_LOG_SIZE 16384u
-#define SIM_DEV_NAME "0000:03:00.0"
+#define SIM_VEC_FIRST  32u               /* lowest usable vector */
+#define SIM_IR_HWSIZE  512u              /* remapping table entries */
+#define SIM_MSIX_ADDR  0xfee00000u
+#define SIM_IR_ADDR    0xfee00010u
+#define SIM_LOG_SIZE   16384u
+#define SIM_DEV_NAME   "0000:03:00.0"
 
 /* ---- platform hooks ---- */
 struct sim_hooks {
 	struct msidom_hooks hooks;
 	/* Allocator */
-	long fail_at;          /* > 0: the fail_at-th allocation from now fails */
-	unsigned long failed;  /* allocations refused */
-	unsigned long allocs;  /* allocations made */
-	size_t live;           /* bytes live through this hook */
+	long fail_at;            /* > 0: the fail_at-th allocation from now fails */
+	unsigned long failed;    /* allocations refused */
+	unsigned long allocs;    /* allocations made */
+	size_t live;             /* bytes live through this hook */
 	unsigned long bad_frees; /* frees whose size did not match the allocation */
 	/* Lock */
 	int lock_depth;
@@ -58,9 +58,9 @@ struct sim_level {
 	const char *tag;
 	struct msidom_domain *d;
 	uint32_t hwsize;
-	uint8_t *used;          /* per hwirq: allocated by this level */
+	uint8_t *used; /* per hwirq: allocated by this level */
 	uint32_t nr_used;
-	uint32_t *moving_from;  /* VEC: old hwirq + 1 of a pending move */
+	uint32_t *moving_from; /* VEC: old hwirq + 1 of a pending move */
 	/* Device levels: the simulated vector table. */
 	struct msidom_msg *table;
 	uint8_t *masked;
@@ -78,6 +78,7 @@ struct sim_cfg {
 	uint32_t dev_flags;  /* extra device-domain flags */
 	bool ims;            /* also create the IMS-like secondary domain */
 	uint32_t max_virqs;  /* 0: default */
+	bool hosted_lock;    /* the library's default mutex instead of the checking lock */
 };
 
 struct sim {
@@ -105,6 +106,8 @@ struct sim {
 struct sim *sim_new(const struct sim_cfg *cfg);
 /* Destroy the context, check the hooks saw no misuse, free the sim. */
 void sim_free(struct sim *s);
+/* cmocka group teardown: free sims a failed test left behind. */
+int sim_group_teardown(void **state);
 
 /* Templates of the two device domains, for creating them by hand. */
 void sim_msix_template(struct sim *s, struct msidom_template *t);

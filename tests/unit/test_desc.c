@@ -58,8 +58,9 @@ static void test_sparse_store_and_filters(void **state)
 	assert_string_equal(list(d, MSIDOM_DESC_ASSOCIATED), "i2 i5 i10");
 	assert_string_equal(list(d, MSIDOM_DESC_NOTASSOCIATED), "i0 i1 i63");
 	/* Iteration starts anywhere. */
-	assert_int_equal(msidom_desc_index(msidom_desc_next(msidom_desc_at(d, 5),
-							    MSIDOM_DESC_NOTASSOCIATED)), 63);
+	assert_int_equal(msidom_desc_index(
+				 msidom_desc_next(msidom_desc_at(d, 5), MSIDOM_DESC_NOTASSOCIATED)),
+			 63);
 	assert_null(msidom_desc_next(msidom_desc_at(d, 63), MSIDOM_DESC_ALL));
 	assert_null(msidom_desc_next(NULL, MSIDOM_DESC_ALL));
 	assert_null(msidom_desc_at(d, 6));
@@ -167,10 +168,9 @@ static void test_accessors(void **state)
 
 	(void)state;
 	m = msidom_msi_alloc_at(s->dev, DEF, 4,
-				&(struct msidom_alloc_opts){
-					.has_cookie = true,
-					.cookie = ck(0x1234),
-					.affinity = sim_cpu1(3) });
+				&(struct msidom_alloc_opts){ .has_cookie = true,
+							     .cookie = ck(0x1234),
+							     .affinity = sim_cpu1(3) });
 	assert_int_equal(m.index, 4);
 	x = msidom_irq_desc(s->ctx, m.virq);
 	assert_ptr_equal(x, msidom_desc_at(s->dev_lv.d, 4));
@@ -225,12 +225,10 @@ static void test_stores_per_slot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sparse_store_and_filters),
-		cmocka_unit_test(test_add_remove),
-		cmocka_unit_test(test_associate_existing),
-		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_sparse_store_and_filters), cmocka_unit_test(test_add_remove),
+		cmocka_unit_test(test_associate_existing),       cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_stores_per_slot),
 	};
 
-	return cmocka_run_group_tests_name("unit-desc", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("unit-desc", tests, NULL, sim_group_teardown);
 }

@@ -73,8 +73,8 @@ static void collect(void *arg, const char *text, size_t len)
 
 static void test_dump_contents(void **state)
 {
-	struct sim *s = sim_new(&(struct sim_cfg){ .ims = true,
-						    .ir_flags = MSIDOM_DOMAIN_ISOLATED_MSI });
+	struct sim *s =
+		sim_new(&(struct sim_cfg){ .ims = true, .ir_flags = MSIDOM_DOMAIN_ISOLATED_MSI });
 	struct msidom_alloc_opts o = { .has_cookie = true, .cookie = { .value = 0x1234 } };
 	struct msidom_alloc_opts un = { .unmasked = true };
 	struct msidom_alloc_opts pasid = { .has_cookie = true, .cookie = { .value = 0xabcdef } };
@@ -200,13 +200,13 @@ static void test_dump_empty_and_roots(void **state)
 	has(d, "0 virq(s) live");
 	has(d, MSIDOM_VERSION_STRING);
 	free(d);
-	assert_int_equal(msidom_domain_create(ctx, &(struct msidom_domain_info){ .name = "ROOT-A",
-										   .hwsize = 8 },
-					      NULL, &a),
+	assert_int_equal(msidom_domain_create(
+				 ctx, &(struct msidom_domain_info){ .name = "ROOT-A", .hwsize = 8 },
+				 NULL, &a),
 			 0);
-	assert_int_equal(msidom_domain_create(ctx, &(struct msidom_domain_info){ .name = "ROOT-B",
-										   .hwsize = 8 },
-					      NULL, &b),
+	assert_int_equal(msidom_domain_create(
+				 ctx, &(struct msidom_domain_info){ .name = "ROOT-B", .hwsize = 8 },
+				 NULL, &b),
 			 0);
 	d = sim_dump(ctx);
 	has(d, "ROOT-A");
@@ -224,5 +224,5 @@ int main(void)
 		cmocka_unit_test(test_dump_empty_and_roots),
 	};
 
-	return cmocka_run_group_tests_name("unit-dump", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("unit-dump", tests, NULL, sim_group_teardown);
 }

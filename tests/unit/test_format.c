@@ -16,13 +16,13 @@
 #include "sim.h"
 
 /* Same format, same argument: same text and same return value as libc. */
-#define SAME(fmt, ...)                                                                   \
-	do {                                                                             \
-		char a_[128], b_[128];                                                   \
-		int na_ = msidom_snprintf(a_, sizeof(a_), fmt, __VA_ARGS__);            \
-		int nb_ = snprintf(b_, sizeof(b_), fmt, __VA_ARGS__);                    \
-		assert_string_equal(a_, b_);                                             \
-		assert_int_equal(na_, nb_);                                              \
+#define SAME(fmt, ...)                                                       \
+	do {                                                                 \
+		char a_[128], b_[128];                                       \
+		int na_ = msidom_snprintf(a_, sizeof(a_), fmt, __VA_ARGS__); \
+		int nb_ = snprintf(b_, sizeof(b_), fmt, __VA_ARGS__);        \
+		assert_string_equal(a_, b_);                                 \
+		assert_int_equal(na_, nb_);                                  \
 	} while (0)
 
 static void test_conversions(void **state)
@@ -130,5 +130,5 @@ int main(void)
 		cmocka_unit_test(test_truncation),
 	};
 
-	return cmocka_run_group_tests_name("unit-format", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("unit-format", tests, NULL, sim_group_teardown);
 }

@@ -76,8 +76,9 @@ static void test_long_names_truncate(void **state)
 	(void)state;
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	assert_int_equal(msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = name },
-					      &dev), 0);
+	assert_int_equal(
+		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = name }, &dev),
+		0);
 	assert_int_equal(strlen(msidom_device_name(dev)), 31);
 	sim_msix_template(s, &t);
 	t.name = name;
@@ -140,9 +141,10 @@ static void test_alloc_free_order(void **state)
 	assert_false(msidom_desc_masked(msidom_desc_at(s->dev_lv.d, 6)));
 	sim_log_clear(s);
 	assert_int_equal(msidom_msi_free(s->dev, DEF, 6), 0);
-	assert_string_equal(sim_log(s), "bus_lock:DEV mask:DEV write0:DEV deactivate:DEV "
-					"deactivate:IR deactivate:VEC teardown:DEV free:DEV free:IR "
-					"free:VEC sync:DEV");
+	assert_string_equal(sim_log(s),
+			    "bus_lock:DEV mask:DEV write0:DEV deactivate:DEV "
+			    "deactivate:IR deactivate:VEC teardown:DEV free:DEV free:IR "
+			    "free:VEC sync:DEV");
 	sim_free(s);
 }
 
@@ -177,8 +179,7 @@ static void test_reverse_maps(void **state)
 	(void)state;
 	a = msidom_msi_alloc_at(s->dev, DEF, 3, NULL);
 	b = msidom_msi_alloc_at(s->dev, DEF, 9,
-				&(struct msidom_alloc_opts){
-					.affinity = sim_cpu1(2) });
+				&(struct msidom_alloc_opts){ .affinity = sim_cpu1(2) });
 	assert_int_equal(a.index, 3);
 	assert_int_equal(b.index, 9);
 	/* VEC: cpu * 256 + vector; IR: entry; DEV: the index. */
@@ -218,8 +219,10 @@ static void test_reverse_maps(void **state)
 static void test_parent_without_alloc(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info info = { .name = "PLAIN", .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 4096, .child_prefix = "P-" };
+	struct msidom_domain_info info = { .name = "PLAIN",
+					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
+					   .hwsize = 4096,
+					   .child_prefix = "P-" };
 	struct msidom_domain *root, *dd;
 	struct msidom_template t;
 	struct msidom_map m;
@@ -241,11 +244,38 @@ static void test_parent_without_alloc(void **state)
 	sim_free(s);
 }
 
+/* hwirq = virq must fit the parent's hwsize; if not, nothing is left behind. */
+static void test_parent_without_alloc_too_small(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_domain_info info = { .name = "TINY",
+					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
+					   .hwsize = 3 };
+	struct msidom_domain *root, *dd;
+	struct msidom_template t;
+	struct sim_snap snap;
+
+	(void)state;
+	assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &root), 0);
+	sim_ims_template(s, &t);
+	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, root, &dd), 0);
+	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 0, NULL).virq, 1);
+	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 1, NULL).virq, 2);
+	sim_snap_take(s, &snap);
+	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 2, NULL).index, -MSIDOM_ERANGE);
+	assert_int_equal(msidom_msi_alloc_range(s->dev, SEC, 2, 3, NULL), -MSIDOM_ERANGE);
+	sim_snap_assert_same(s, &snap);
+	sim_snap_free(&snap);
+	assert_int_equal(msidom_domain_mapped(root), 2);
+	sim_free(s);
+}
+
 static void test_depth(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct msidom_domain *chain[8], *d, *dd;
-	struct msidom_domain_info info = { .name = "L", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+	struct msidom_domain_info info = { .name = "L",
+					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
 					   .hwsize = 64 };
 	struct msidom_template t;
 	struct msidom_map m;
@@ -329,14 +359,18 @@ static void test_device_domains(void **state)
 	assert_int_equal(msidom_device_create_domain(s->dev, MSIDOM_MAX_DOMAINS, &t, s->ir.d, &d),
 			 -MSIDOM_EINVAL);
 	assert_null(d);
-	assert_int_equal(msidom_device_create_domain(s->dev, (enum msidom_slot)-1, &t, s->ir.d, &d),
+	assert_int_equal(
+		msidom_device_create_domain(s->dev, (enum msidom_slot) - 1, &t, s->ir.d, &d),
+		-MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_create_domain(s->dev, SEC, NULL, s->ir.d, &d),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, NULL, s->ir.d, &d), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, NULL, &d), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, NULL), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, NULL),
+			 -MSIDOM_EINVAL);
 	assert_int_equal(msidom_device_create_domain(NULL, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
 	/* VEC is not an MSI parent in this hierarchy; a device domain is not either. */
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->vec.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->vec.d, &d),
+			 -MSIDOM_EINVAL);
 	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->dev_lv.d, &d),
 			 -MSIDOM_EINVAL);
 	t.hwsize = 0;
@@ -391,19 +425,23 @@ static void test_device_create_errors(void **state)
 	size_t mem = msidom_ctx_mem_bytes(s->ctx);
 
 	(void)state;
-	assert_int_equal(msidom_device_create(NULL, &(struct msidom_device_info){ .name = "a" }, &dev),
-			 -MSIDOM_EINVAL);
+	assert_int_equal(
+		msidom_device_create(NULL, &(struct msidom_device_info){ .name = "a" }, &dev),
+		-MSIDOM_EINVAL);
 	assert_int_equal(msidom_device_create(s->ctx, NULL, &dev), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "a" }, NULL),
-			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = NULL }, &dev),
-			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "" }, &dev),
-			 -MSIDOM_EINVAL);
+	assert_int_equal(
+		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "a" }, NULL),
+		-MSIDOM_EINVAL);
+	assert_int_equal(
+		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = NULL }, &dev),
+		-MSIDOM_EINVAL);
+	assert_int_equal(
+		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "" }, &dev),
+		-MSIDOM_EINVAL);
 	assert_int_equal(msidom_ctx_mem_bytes(s->ctx), mem);
 	/* A device without domains: nothing to allocate from, not "isolated". */
-	assert_int_equal(msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "b" }, &dev),
-			 0);
+	assert_int_equal(
+		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "b" }, &dev), 0);
 	assert_int_equal(msidom_msi_alloc_at(dev, DEF, 0, NULL).index, -MSIDOM_ENOENT);
 	assert_int_equal(msidom_device_msi_isolated(dev), -MSIDOM_ENOENT);
 	msidom_device_destroy(dev);
@@ -415,9 +453,10 @@ static void test_device_create_errors(void **state)
 static void test_isolation(void **state)
 {
 	struct sim *plain = sim_new(&(struct sim_cfg){ .ims = true });
-	struct sim *iso = sim_new(&(struct sim_cfg){ .ims = true,
-						      .ir_flags = MSIDOM_DOMAIN_ISOLATED_MSI });
-	struct msidom_domain_info info = { .name = "NOIR", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+	struct sim *iso =
+		sim_new(&(struct sim_cfg){ .ims = true, .ir_flags = MSIDOM_DOMAIN_ISOLATED_MSI });
+	struct msidom_domain_info info = { .name = "NOIR",
+					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
 					   .hwsize = 64 };
 	struct msidom_domain *noir, *d;
 	struct msidom_template t;
@@ -451,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_compose_nearest),
 		cmocka_unit_test(test_reverse_maps),
 		cmocka_unit_test(test_parent_without_alloc),
+		cmocka_unit_test(test_parent_without_alloc_too_small),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_domain_create_errors),
 		cmocka_unit_test(test_device_domains),
@@ -458,5 +498,5 @@ int main(void)
 		cmocka_unit_test(test_isolation),
 	};
 
-	return cmocka_run_group_tests_name("unit-hierarchy", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("unit-hierarchy", tests, NULL, sim_group_teardown);
 }

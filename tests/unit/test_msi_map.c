@@ -73,7 +73,7 @@ static void test_alloc_errors_change_nothing(void **state)
 	assert_int_equal(m.index, -MSIDOM_EEXIST);
 	assert_int_equal(m.virq, 0);
 	assert_int_equal(at(s, MSIDOM_MAX_DOMAINS, 0).index, -MSIDOM_EINVAL);
-	assert_int_equal(at(s, (enum msidom_slot)-5, 0).index, -MSIDOM_EINVAL);
+	assert_int_equal(at(s, (enum msidom_slot) - 5, 0).index, -MSIDOM_EINVAL);
 	assert_int_equal(at(s, SEC, 0).index, -MSIDOM_ENOENT); /* empty slot */
 	m = msidom_msi_alloc_at(NULL, DEF, 0, NULL);
 	assert_int_equal(m.index, -MSIDOM_EINVAL);
@@ -114,8 +114,7 @@ static void test_parent_exhausted(void **state)
 	sim_snap_free(&snap);
 	/* Other CPUs still have room. */
 	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 400,
-					     &(struct msidom_alloc_opts){
-						     .affinity = sim_cpu1(1) })
+					     &(struct msidom_alloc_opts){ .affinity = sim_cpu1(1) })
 				 .index,
 			 400);
 	sim_free(s);
@@ -140,9 +139,10 @@ static void test_dynamic_free(void **state)
 	sim_log_clear(s);
 	assert_int_equal(msidom_msi_free(s->dev, DEF, 3), 0);
 	/* Only index 3 was touched. */
-	assert_string_equal(sim_log(s), "bus_lock:DEV mask:DEV write0:DEV deactivate:DEV "
-					"deactivate:IR deactivate:VEC teardown:DEV free:DEV free:IR "
-					"free:VEC sync:DEV");
+	assert_string_equal(sim_log(s),
+			    "bus_lock:DEV mask:DEV write0:DEV deactivate:DEV "
+			    "deactivate:IR deactivate:VEC teardown:DEV free:DEV free:IR "
+			    "free:VEC sync:DEV");
 	assert_int_equal(s->dev_lv.table[3].address_lo, 0);
 	assert_int_equal(s->dev_lv.masked[3], 1);
 	assert_int_equal(msidom_msi_virq(s->dev, DEF, 3), -MSIDOM_ENOENT);
@@ -343,8 +343,9 @@ static void test_cookies(void **state)
 	m = msidom_msi_alloc_at(s->dev, SEC, 6, NULL);
 	assert_int_equal(s->ims_lv.cookie_prepared[6], 0xdefa);
 	assert_int_equal(msidom_desc_cookie(msidom_desc_at(s->ims_lv.d, 6)).value, 0xdefa);
-	m = msidom_msi_alloc_at(s->dev, SEC, 7, &(struct msidom_alloc_opts){ .has_cookie = false,
-									    .cookie = ck(5) });
+	m = msidom_msi_alloc_at(
+		s->dev, SEC, 7,
+		&(struct msidom_alloc_opts){ .has_cookie = false, .cookie = ck(5) });
 	assert_int_equal(s->ims_lv.cookie_prepared[7], 0xdefa);
 	/* Range: every vector gets the same cookie. */
 	o.cookie = ck(0xabc);
@@ -362,8 +363,8 @@ static void test_cookies(void **state)
 
 static void test_contiguous_block(void **state)
 {
-	struct sim *s = sim_new(&(struct sim_cfg){ .dev_flags = MSIDOM_DOMAIN_CONTIGUOUS,
-						    .dev_hwsize = 32 });
+	struct sim *s = sim_new(
+		&(struct sim_cfg){ .dev_flags = MSIDOM_DOMAIN_CONTIGUOUS, .dev_hwsize = 32 });
 	struct sim_snap snap;
 
 	(void)state;
@@ -376,13 +377,14 @@ static void test_contiguous_block(void **state)
 	sim_log_clear(s);
 	assert_int_equal(msidom_msi_alloc_range(s->dev, DEF, 0, 3, NULL), 0);
 	/* One block through every level, vectors contiguous and aligned. */
-	assert_string_equal(sim_log(s),
-			    "bus_lock:DEV prepare:DEV prepare:DEV prepare:DEV prepare:DEV "
-			    "alloc:VEC alloc:IR alloc:DEV set_desc:DEV set_desc:DEV set_desc:DEV "
-			    "set_desc:DEV activate:VEC activate:IR activate:DEV compose:VEC write:DEV "
-			    "activate:VEC activate:IR activate:DEV compose:VEC write:DEV "
-			    "activate:VEC activate:IR activate:DEV compose:VEC write:DEV "
-			    "activate:VEC activate:IR activate:DEV compose:VEC write:DEV sync:DEV");
+	assert_string_equal(
+		sim_log(s),
+		"bus_lock:DEV prepare:DEV prepare:DEV prepare:DEV prepare:DEV "
+		"alloc:VEC alloc:IR alloc:DEV set_desc:DEV set_desc:DEV set_desc:DEV "
+		"set_desc:DEV activate:VEC activate:IR activate:DEV compose:VEC write:DEV "
+		"activate:VEC activate:IR activate:DEV compose:VEC write:DEV "
+		"activate:VEC activate:IR activate:DEV compose:VEC write:DEV "
+		"activate:VEC activate:IR activate:DEV compose:VEC write:DEV sync:DEV");
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(msidom_domain_find_virq(s->vec.d, SIM_VEC_FIRST + i),
 				 msidom_msi_virq(s->dev, DEF, i));
@@ -416,5 +418,5 @@ int main(void)
 		cmocka_unit_test(test_contiguous_block),
 	};
 
-	return cmocka_run_group_tests_name("unit-msi-map", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("unit-msi-map", tests, NULL, sim_group_teardown);
 }

@@ -14,9 +14,9 @@
 
 #include "sim.h"
 
-#define NDEV 16u
+#define NDEV    16u
 #define PER_DEV MSIDOM_MAX_HWSIZE
-#define ALL (NDEV * PER_DEV) /* 1 << 20 */
+#define ALL     (NDEV * PER_DEV) /* 1 << 20 */
 
 struct flat {
 	struct sim_hooks h;
@@ -37,9 +37,11 @@ static void count_handler(uint32_t virq, void *arg)
 static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_t hwsize)
 {
 	struct msidom_ctx_config cfg = { .hooks = &f->h.hooks, .max_virqs = max_virqs };
-	struct msidom_domain_info info = { .name = "FLAT", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+	struct msidom_domain_info info = { .name = "FLAT",
+					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
 					   .hwsize = max_virqs + 1 };
-	struct msidom_template t = { .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+	struct msidom_template t = { .name = "PCI-MSIX",
+				     .bus = MSIDOM_BUS_PCI_MSIX,
 				     .hwsize = hwsize };
 
 	sim_hooks_init(&f->h);
@@ -50,7 +52,8 @@ static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_
 		struct msidom_domain *d;
 
 		snprintf(name, sizeof(name), "0000:%02x:00.0", i);
-		assert_int_equal(msidom_device_create(f->ctx, &(struct msidom_device_info){ .name = name },
+		assert_int_equal(msidom_device_create(f->ctx,
+						      &(struct msidom_device_info){ .name = name },
 						      &f->dev[i]),
 				 0);
 		assert_int_equal(msidom_device_create_domain(f->dev[i], MSIDOM_DEFAULT_DOMAIN, &t,
@@ -104,7 +107,8 @@ static void test_million_virqs(void **state)
 	/* The space is full: the next allocation fails and changes nothing. */
 	{
 		size_t before = msidom_ctx_mem_bytes(f.ctx);
-		struct msidom_map m = msidom_msi_alloc_at(f.dev[NDEV], MSIDOM_DEFAULT_DOMAIN, 0, NULL);
+		struct msidom_map m =
+			msidom_msi_alloc_at(f.dev[NDEV], MSIDOM_DEFAULT_DOMAIN, 0, NULL);
 
 		assert_int_equal(m.index, -MSIDOM_ENOSPC);
 		assert_int_equal(msidom_ctx_mem_bytes(f.ctx), before);
@@ -169,5 +173,5 @@ int main(void)
 		cmocka_unit_test(test_million_virqs),
 	};
 
-	return cmocka_run_group_tests_name("unit-virq", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("unit-virq", tests, NULL, sim_group_teardown);
 }
