@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Quick start 2 (and CI, through .ci/run): configure build-ci from scratch
+# with clang + AddressSanitizer + UndefinedBehaviorSanitizer, build with
+# -Werror, build the Doxygen docs (zero warnings), and run every meson test
+# suite. Installs the Debian packages it lacks first. Exits non-zero on any
+# failure, on any skipped test, and on a suite listed in tests/meson.build
+# that registered no test (benchmark() suites are listed, not run: their
+# figures mean nothing under the sanitizers).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here/.."
+# shellcheck source=scripts/packages.sh
+. scripts/packages.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Debian packages"
+msidom_ensure_packages "${MSIDOM_TEST_PACKAGES[@]}"
+
+# Sanitizer reports must fail the test that triggers them, with a stack.
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1
+export UBSAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1
+if command -v llvm-symbolizer >/dev/null 2>&1; then
+	ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer)
+	export ASAN_SYMBOLIZER_PATH
+fi
+
+builddir=build-ci
+step "configure $builddir (clang, ASan+UBSan, -Werror)"
+rm -rf "$builddir"
+CC=clang meson setup "$builddir" \
+	-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true \
+	-Dvfio=enabled -Dbaremetal=true -Dvmm=true \
+	-Dtests=true -De2e=true -Dexamples=true -Ddocs=enabled
+
+step "build"
+ninja -C "$builddir"
+
+step "docs (Doxygen, warnings are errors)"
+ninja -C "$builddir" docs
+
+step "test: every suite"
+meson introspect "$builddir" --tests >"$builddir/tests.json"
+meson introspect "$builddir" --benchmarks >"$builddir/benchmarks.json"
+rc=0
+meson test -C "$builddir" --print-errorlogs --num-processes 2 </dev/null || rc=$?
+
+step "summary"
+# Per suite counts from meson's own log, and the checks meson does not do:
+# a skip is a failure here (suites must not skip silently), and so is a
+# suite that tests/meson.build lists but that registered no test.
+python3 - "$builddir" tests/meson.build <<'EOF' || rc=1
+import json, re, sys
+from collections import OrderedDict
+
+builddir, tests_meson = sys.argv[1], sys.argv[2]
+
+
+def unqualified(suites):
+    # meson qualifies suites as "project:suite"
+    return [s.split(':', 1)[-1] for s in suites]
+
+
+def load_lines(path):
+    try:
+        with open(path) as f:
+            return [l for l in f.read().splitlines() if l.strip()]
+    except OSError as e:
+        print("error: %s" % e)
+        sys.exit(1)
+
+
+registered = set()
+for t in json.loads("\n".join(load_lines(builddir + '/tests.json'))):
+    registered.update(unqualified(t['suite']))
+# benchmark() suites print figures and are not run under the sanitizers
+benchmarks = set()
+for t in json.loads("\n".join(load_lines(builddir + '/benchmarks.json'))):
+    benchmarks.update(unqualified(t['suite']))
+benchmarks -= registered
+
+results = OrderedDict()
+for line in load_lines(builddir + '/meson-logs/testlog.json'):
+    r = json.loads(line)
+    # meson 1.0 logs no suite field: the name is "project:s1+s2 / test"
+    suites = r.get('suite') or \
+        r['name'].split(' / ', 1)[0].split(':', 1)[-1].split('+')
+    for s in unqualified(suites):
+        counts = results.setdefault(s, OrderedDict())
+        counts[r['result']] = counts.get(r['result'], 0) + 1
+
+m = re.search(r"foreach\s+s\s*:\s*\[(.*?)\]", open(tests_meson).read(), re.S)
+listed = re.findall(r"'([^']+)'", m.group(1)) if m else []
+
+bad = False
+print("suites run:")
+for s, counts in results.items():
+    print("  %-14s %s" % (s, ", ".join("%s %d" % kv for kv in counts.items())))
+    bad = bad or any(k not in ('OK', 'EXPECTEDFAIL') for k in counts)
+for s in sorted(benchmarks):
+    print("  %-14s benchmark, not run here (meson test --benchmark)" % s)
+for s in listed:
+    if s not in registered and s not in benchmarks:
+        print("  %-14s MISSING: listed in tests/meson.build, no test registered" % s)
+        bad = True
+skips = sum(c.get('SKIP', 0) for c in results.values())
+if skips:
+    print("error: %d test(s) skipped; a suite must fail, not skip" % skips)
+sys.exit(1 if bad else 0)
+EOF
+
+# meson's own summary block (printed at the end of its run), on one line
+if [ -f "$builddir/meson-logs/testlog.txt" ]; then
+	summary=$(grep -E '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout):' \
+		"$builddir/meson-logs/testlog.txt" | tr -s ' ' | sed 's/ *$//' | paste -sd ' ' -) || true
+	echo "meson summary: ${summary:-none}"
+fi
+
+if [ "$rc" -ne 0 ]; then
+	echo
+	echo "test.sh: FAILED (full logs: $builddir/meson-logs/testlog.txt)"
+	exit 1
+fi
+echo
+echo "test.sh: all suites passed"
