@@ -4,10 +4,12 @@
  * in-process machine.
  *
  *   [VECTOR (4 CPUs)] -> [INTEL-IR (VT-d remapping)] -> [IR-PCI-MSIX-0000:03:00.0]
+ *                                                     -> [IR-PCI-IMS-0000:03:00.0]
  *
  * The vector and remapping domains are the library's bare-metal ones,
  * working on memory of this process instead of real hardware; the
- * device's MSI-X table is simulated here. The program allocates vectors
+ * device's MSI-X table and its IMS array (same 16-byte entries, in
+ * device memory) are simulated here. The program allocates vectors
  * at explicit and ANY indexes with cookies, frees one while the others
  * stay live, moves one to another CPU, "fires" the device's entries
  * (decoding message -> IRTE -> CPU/vector -> msidom_handle) and prints
@@ -24,6 +26,7 @@
 #define NCPUS 4
 #define TABLE_SIZE 64
 #define IRT_ENTRIES 256
+#define IMS_SLOTS 16
 
 /* One simulated MSI-X table entry, as the device holds it. */
 struct msix_entry {
@@ -32,11 +35,11 @@ struct msix_entry {
 
 struct machine {
 	struct msix_entry table[TABLE_SIZE];
+	struct msix_entry ims[IMS_SLOTS]; /* the device's IMS array */
 	uint64_t *irt; /* the remapping table, 2 x 64 bits per entry */
 	struct msidom_bm_platform platform;
 	uint32_t apic_ids[NCPUS];
 	unsigned int invalidations;
-	unsigned int handled[TABLE_SIZE];
 };
 
 static int msix_write_msg(struct msidom_irq_data *data, const struct msidom_msg *msg)
@@ -63,6 +66,23 @@ static int msix_unmask(struct msidom_irq_data *data)
 	struct machine *m = msidom_domain_priv(msidom_irq_data_domain(data));
 
 	m->table[msidom_irq_data_hwirq(data)].ctrl &= ~1u;
+	return 0;
+}
+
+/* The IMS array's MMIO, as the library's array storage reaches it. */
+static int ims_read32(void *opaque, uint64_t offset, uint32_t *value)
+{
+	struct machine *m = opaque;
+
+	*value = ((uint32_t *)m->ims)[offset / 4];
+	return 0;
+}
+
+static int ims_write32(void *opaque, uint64_t offset, uint32_t value)
+{
+	struct machine *m = opaque;
+
+	((uint32_t *)m->ims)[offset / 4] = value;
 	return 0;
 }
 
@@ -93,31 +113,36 @@ static void on_irq(uint32_t virq, void *arg)
  * message, the IOMMU looks the handle up in the IRT, the CPU with that
  * APIC id takes the vector, and its entry stub calls msidom_handle().
  */
-static int fire(struct machine *m, struct msidom_domain *vector, unsigned int index)
+static int fire_entry(struct machine *m, struct msidom_domain *vector, const char *what,
+		      const struct msix_entry *e, unsigned int index)
 {
-	const struct msix_entry *e = &m->table[index];
 	uint32_t handle = ((e->addr_lo >> 5) & 0x7fff) | (((e->addr_lo >> 2) & 1) << 15);
 	uint64_t lo;
 	uint32_t dest;
 	uint8_t vec;
 
 	if (e->ctrl & 1)
-		return printf("  entry %u is masked: nothing sent\n", index), 0;
+		return printf("  %s entry %u is masked: nothing sent\n", what, index), 0;
 	if (e->addr_lo & (1u << 3)) /* SHV: the data holds a subhandle */
 		handle += e->data & 0xffff;
 	lo = m->irt[handle * 2];
 	if (!(lo & MSIDOM_IRTE_P))
-		return printf("  entry %u: IRTE %u not present\n", index, handle), -1;
+		return printf("  %s entry %u: IRTE %u not present\n", what, index, handle), -1;
 	vec = (uint8_t)(lo >> MSIDOM_IRTE_VECTOR_SHIFT);
 	dest = (uint32_t)(lo >> MSIDOM_IRTE_DST_SHIFT);
 	for (uint32_t cpu = 0; cpu < NCPUS; cpu++) {
 		if (m->apic_ids[cpu] != dest)
 			continue;
-		printf("  entry %u -> IRTE %u -> cpu %u vector %u\n", index, handle, cpu, vec);
-		m->handled[index]++;
+		printf("  %s entry %u -> IRTE %u -> cpu %u vector %u\n", what, index, handle, cpu,
+		       vec);
 		return msidom_handle(vector, MSIDOM_X86_HWIRQ(cpu, vec));
 	}
 	return -1;
+}
+
+static int fire(struct machine *m, struct msidom_domain *vector, unsigned int index)
+{
+	return fire_entry(m, vector, "MSI-X", &m->table[index], index);
 }
 
 static void print_dump(struct msidom_ctx *ctx)
@@ -152,7 +177,11 @@ static int build(struct msidom_ctx *ctx, struct machine *m, struct msidom_domain
 		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = TABLE_SIZE,
 		.chip = &msix_chip, .priv = m,
 	};
-	struct msidom_domain *ir, *dd;
+	struct msidom_ims_array_config ims = {
+		.read32 = ims_read32, .write32 = ims_write32, .opaque = m, .nr_entries = IMS_SLOTS,
+	};
+	struct msidom_ims_info ims_info = { .hwsize = 0 }; /* every entry of the array */
+	struct msidom_domain *ir, *dd, *imsd;
 
 	m->platform.irte_invalidate = irte_invalidate;
 	m->platform.opaque = m;
@@ -160,10 +189,14 @@ static int build(struct msidom_ctx *ctx, struct machine *m, struct msidom_domain
 	    check(msidom_vtd_ir_create(ctx, &ircfg, *vector, &ir), "remapping domain") ||
 	    check(msidom_device_create(ctx, &info, dev), "device") ||
 	    check(msidom_device_create_domain(*dev, MSIDOM_DEFAULT_DOMAIN, &msix, ir, &dd),
-		  "MSI-X domain"))
+		  "MSI-X domain") ||
+	    check(msidom_ims_create_array_domain(*dev, &ims_info, &ims, ir, &imsd), "IMS domain"))
 		return -1;
 	printf("hierarchy: %s -> %s -> %s\n", msidom_domain_name(*vector), msidom_domain_name(ir),
 	       msidom_domain_name(dd));
+	printf("           %*s -> %s (same device, own index space)\n",
+	       (int)(strlen(msidom_domain_name(*vector)) + 4 + strlen(msidom_domain_name(ir))), "",
+	       msidom_domain_name(imsd));
 	printf("MSI isolated (interrupt remapping on the path): %s\n",
 	       msidom_device_msi_isolated(*dev) == 1 ? "yes" : "no");
 	return 0;
@@ -196,6 +229,25 @@ static int allocate(struct msidom_ctx *ctx, struct machine *m, struct msidom_dev
 	return 0;
 }
 
+/* Two work queues with IMS interrupts, each tagged with its PASID. */
+static int allocate_ims(struct msidom_device *dev)
+{
+	for (uint64_t pasid = 0x41; pasid <= 0x42; pasid++) {
+		struct msidom_alloc_opts opts = {
+			.has_cookie = true, .cookie.value = pasid, .unmasked = true,
+			.handler = on_irq,
+		};
+		struct msidom_map map =
+			msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, MSIDOM_INDEX_ANY, &opts);
+
+		if (check(map.index, "IMS alloc") < 0)
+			return -1;
+		printf("allocated IMS slot %d -> virq %u (PASID cookie 0x%" PRIx64 ")\n",
+		       map.index, map.virq, pasid);
+	}
+	return 0;
+}
+
 static int run(struct msidom_ctx *ctx, struct machine *m)
 {
 	struct msidom_domain *vector;
@@ -205,13 +257,16 @@ static int run(struct msidom_ctx *ctx, struct machine *m)
 	uint32_t virqs[4];
 	struct msidom_msg before, after;
 
-	if (build(ctx, m, &vector, &dev) || allocate(ctx, m, dev, virqs))
+	if (build(ctx, m, &vector, &dev) || allocate(ctx, m, dev, virqs) ||
+	    allocate_ims(dev))
 		return -1;
 
-	printf("\nfiring entries 0, 1, 2, 5:\n");
+	printf("\nfiring MSI-X entries 0, 1, 2, 5 and IMS slots 0, 1:\n");
 	for (unsigned int i = 0; i < 3; i++)
 		fire(m, vector, i);
 	fire(m, vector, 5);
+	for (unsigned int i = 0; i < 2; i++)
+		fire_entry(m, vector, "IMS", &m->ims[i], i);
 
 	printf("\nfree index 1 while the others stay live:\n");
 	if (check(msidom_msi_free(dev, MSIDOM_DEFAULT_DOMAIN, 1), "msi_free"))
@@ -244,6 +299,8 @@ int main(void)
 
 	if (!m)
 		return 1;
+	/* Keep the library's log lines (stderr) in order with the story (stdout). */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	m->irt = aligned_alloc(4096, IRT_ENTRIES * 16);
 	if (!m->irt)
 		goto out;
@@ -251,6 +308,8 @@ int main(void)
 		m->apic_ids[i] = i * 2; /* APIC ids need not be dense */
 	for (unsigned int i = 0; i < TABLE_SIZE; i++)
 		m->table[i].ctrl = 1; /* MSI-X entries come out of reset masked */
+	for (unsigned int i = 0; i < IMS_SLOTS; i++)
+		m->ims[i].ctrl = 1;
 
 	printf("libmsidom %s demo\n", msidom_version());
 	if (check(msidom_ctx_create(NULL, &ctx), "context"))
