@@ -37,16 +37,6 @@ static int mask_locked(struct msidom_ctx *ctx, uint32_t virq, bool mask)
 		return -MSIDOM_ENOENT;
 	msidom__batch_begin(desc->domain);
 	ret = msidom__mask(desc, mask);
-	if (!ret && desc->domain->batch_depth > 1) {
-		/*
-		 * The caller's batch is still open, so the device may only have
-		 * recorded the new message: the old target stays until it ends.
-		 */
-		desc->flags |= DESC_COMMIT;
-		desc->domain->commits++;
-		msidom__batch_end(desc->domain);
-		return 0;
-	}
 	end = msidom__batch_end(desc->domain);
 	if (!ret && end) {
 		/* The batch did not take effect: record the state the hardware kept. */
@@ -203,8 +193,10 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 		 * The caller's batch is still open, so the device may only have
 		 * recorded the new message: the old target stays until it ends.
 		 */
-		desc->flags |= DESC_COMMIT;
-		desc->domain->commits++;
+		if (!(desc->flags & DESC_COMMIT)) {
+			desc->flags |= DESC_COMMIT;
+			desc->domain->commits++;
+		}
 		msidom__batch_end(desc->domain);
 		return 0;
 	}

@@ -335,8 +335,10 @@ static int alloc_range_locked(struct msidom_domain *dd, uint32_t first, uint32_t
 		}
 	}
 	if (dd->flags & MSIDOM_DOMAIN_CONTIGUOUS) {
-		if (first)
+		if (first) {
+			pr_err(dd->ctx, "%s: a multi-message block starts at index 0", dd->name);
 			return -MSIDOM_EINVAL;
+		}
 		return alloc_block(dd, last + 1, opts);
 	}
 	for (i = first; i <= last; i++) {

@@ -73,7 +73,7 @@ struct msidom_domain_ops {
 	 * with msidom_irq_data_set_hwirq(). With MSIDOM_DOMAIN_CONTIGUOUS on
 	 * the device domain, nr > 1 asks for a contiguous, naturally aligned
 	 * block. Called after the parent's alloc succeeded. Must leave
-	 * nothing behind on failure. Absent: hwirq = the child's hwirq.
+	 * nothing behind on failure. Absent: hwirq = the virq.
 	 */
 	int (*alloc)(struct msidom_domain *d, struct msidom_irq_data *const *data,
 		     unsigned int nr, const struct msidom_alloc_arg *arg);

@@ -57,8 +57,9 @@ struct msidom_alloc_opts {
  * An existing descriptor without a virq at @p index (msidom_desc_add())
  * is associated and keeps its own cookie.
  * @return {index, virq}, or index = -EINVAL, -ENOENT (empty slot),
- * -ERANGE (index >= hwsize), -EEXIST (index in use), -ENOSPC, -ENOMEM or
- * a domain op's error; then nothing has changed.
+ * -ERANGE (index >= hwsize), -EEXIST (index in use), -EBUSY (a
+ * multi-message MSI domain already holds its block), -ENOSPC, -ENOMEM or
+ * a domain op's (or the batch sync's) error; then nothing has changed.
  */
 MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
 						 enum msidom_slot slot, uint32_t index,
@@ -78,7 +79,9 @@ MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slo
 /**
  * @brief Free the vector at @p index while others stay live: mask,
  * deactivate (zeroed message), free every level, drop the descriptor.
- * @return 0, -EINVAL, -ENOENT.
+ * @return 0, -EINVAL (also: one vector of a multi-message block), -ENOENT
+ * (no vector there), -ERANGE (index >= hwsize), or the batch sync's error
+ * (the vector is freed all the same; the device may still hold it).
  */
 MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot,
 			       uint32_t index);
