@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Quick start 1: build libmsidom with gcc and run the demo (examples/demo):
-# Vector -> Remapping -> PCI/MSI-X for one device on an in-process simulated
-# parent. Installs the Debian packages it lacks first.
+# the bare-metal x86 vector and VT-d remapping domains on process memory,
+# under PCI/MSI-X and PCI/IMS domains of one simulated device. Installs the
+# Debian packages it lacks first.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
