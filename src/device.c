@@ -31,13 +31,17 @@ MSIDOM_API int msidom_device_create(struct msidom_ctx *ctx, const struct msidom_
 	return 0;
 }
 
-static void remove_domain_locked(struct msidom_device *dev, enum msidom_slot slot)
+static int remove_domain_locked(struct msidom_device *dev, enum msidom_slot slot)
 {
 	struct msidom_domain *dd = dev->domains[slot];
+	int ret = msidom__free_all_locked(dd);
 
-	msidom__free_all_locked(dd);
+	if (ret < 0)
+		pr_err(dev->ctx, "%s: freeing the vectors of %s failed (%s); removed anyway, "
+		       "reset the device", dev->name, dd->name, msidom_strerror(ret));
 	dev->domains[slot] = NULL;
 	msidom__domain_release(dd);
+	return ret < 0 ? ret : 0;
 }
 
 MSIDOM_API void msidom_device_destroy(struct msidom_device *dev)
@@ -120,8 +124,11 @@ MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msido
 	char name[64];
 	int ret;
 
-	if (!dev || !out)
+	if (!dev || !out) {
+		if (dev)
+			pr_err(dev->ctx, "%s: create_domain: NULL out", dev->name);
 		return -MSIDOM_EINVAL;
+	}
 	*out = NULL;
 	msidom__lock(dev->ctx);
 	ret = check_template(dev, slot, tmpl, parent);
@@ -171,8 +178,12 @@ MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev, enum msido
 	if (!dev->domains[slot]) {
 		pr_err(dev->ctx, "%s: slot %d has no domain", dev->name, (int)slot);
 		ret = -MSIDOM_ENOENT;
+	} else if (dev->domains[slot]->batch_depth) {
+		pr_err(dev->ctx, "%s: domain %s has a batch open", dev->name,
+		       dev->domains[slot]->name);
+		ret = -MSIDOM_EBUSY;
 	} else {
-		remove_domain_locked(dev, slot);
+		ret = remove_domain_locked(dev, slot);
 	}
 	msidom__unlock(dev->ctx);
 	return ret;

@@ -21,6 +21,10 @@ static int check_info(struct msidom_ctx *ctx, const struct msidom_domain_info *i
 		pr_err(ctx, "domain %s: parent belongs to another context", info->name);
 		return -MSIDOM_EINVAL;
 	}
+	if (parent && (parent->flags & MSIDOM_DOMAIN_DEVICE)) {
+		pr_err(ctx, "domain %s: parent %s is a device domain", info->name, parent->name);
+		return -MSIDOM_EINVAL;
+	}
 	if (parent && parent->nlevels >= MSIDOM_MAX_DEPTH) {
 		pr_err(ctx, "domain %s: hierarchy deeper than %d levels", info->name,
 		       MSIDOM_MAX_DEPTH);
@@ -143,9 +147,9 @@ MSIDOM_API int msidom_domain_destroy(struct msidom_domain *d)
 		return -MSIDOM_EINVAL;
 	}
 	msidom__lock(ctx);
-	if (d->nchildren || d->mapped) {
-		pr_err(ctx, "domain %s: %u children and %u interrupts still live", d->name,
-		       d->nchildren, d->mapped);
+	if (d->nchildren || d->mapped || d->batch_depth) {
+		pr_err(ctx, "domain %s: %u children, %u interrupts, %u batch(es) still open",
+		       d->name, d->nchildren, d->mapped, d->batch_depth);
 		msidom__unlock(ctx);
 		return -MSIDOM_EBUSY;
 	}
@@ -247,11 +251,20 @@ MSIDOM_API int64_t msidom_domain_find_virq(const struct msidom_domain *d, uint32
 MSIDOM_API int msidom_domain_map(struct msidom_domain *d, uint32_t hwirq,
 				 struct msidom_irq_data *data)
 {
-	if (!d || !data)
+	if (!d)
 		return -MSIDOM_EINVAL;
+	if (!data) {
+		pr_err(d->ctx, "domain %s: map: NULL irq data", d->name);
+		return -MSIDOM_EINVAL;
+	}
 	if (data_domain(data) != d) {
 		pr_err(d->ctx, "domain %s: irq data belongs to domain %s", d->name,
 		       data_domain(data)->name);
+		return -MSIDOM_EINVAL;
+	}
+	if ((d->flags & MSIDOM_DOMAIN_DEVICE) && hwirq < d->hwsize &&
+	    !msidom_radix_lookup(&d->revmap, hwirq)) {
+		pr_err(d->ctx, "domain %s: a device domain's map is its descriptor store", d->name);
 		return -MSIDOM_EINVAL;
 	}
 	return msidom__revmap_insert(d, hwirq, data);
@@ -261,6 +274,10 @@ MSIDOM_API int msidom_domain_unmap(struct msidom_domain *d, uint32_t hwirq)
 {
 	if (!d)
 		return -MSIDOM_EINVAL;
+	if (d->flags & MSIDOM_DOMAIN_DEVICE) {
+		pr_err(d->ctx, "domain %s: a device domain's map is its descriptor store", d->name);
+		return -MSIDOM_EINVAL;
+	}
 	if (!msidom_radix_lookup(&d->revmap, hwirq)) {
 		pr_err(d->ctx, "domain %s: hwirq %u not mapped", d->name, hwirq);
 		return -MSIDOM_ENOENT;

@@ -93,8 +93,11 @@ MSIDOM_API int msidom_dump(struct msidom_ctx *ctx, msidom_emit_fn emit, void *ar
 {
 	struct sink s = { emit, arg };
 
-	if (!ctx || !emit)
+	if (!ctx || !emit) {
+		if (ctx)
+			pr_err(ctx, "dump: NULL emit function");
 		return -MSIDOM_EINVAL;
+	}
 	msidom__lock(ctx);
 	out(&s, "libmsidom %s: %u virq(s) live, %zu bytes\n", MSIDOM_VERSION_STRING, ctx->nr_irqs,
 	    ctx->mem_bytes);
@@ -128,8 +131,11 @@ MSIDOM_API int64_t msidom_dump_to_buf(struct msidom_ctx *ctx, char *buf, size_t 
 	struct buf_sink b = { buf, size, 0 };
 	int ret;
 
-	if (!ctx || (!buf && size))
+	if (!ctx || (!buf && size)) {
+		if (ctx)
+			pr_err(ctx, "dump_to_buf: NULL buffer of size %zu", size);
 		return -MSIDOM_EINVAL;
+	}
 	ret = msidom_dump(ctx, buf_emit, &b);
 	if (ret)
 		return ret;

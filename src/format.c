@@ -51,6 +51,9 @@ size_t msidom__strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+/* Widths beyond this are clamped (no signed overflow). */
+#define MAX_WIDTH 4096
+
 struct out {
 	char *buf;
 	size_t size;
@@ -192,12 +195,17 @@ static int format(char *buf, size_t size, const char *fmt, va_list ap_in)
 			width = va_arg(ap, int);
 			if (width < 0) {
 				left = true;
-				width = -width;
+				width = width < -MAX_WIDTH ? MAX_WIDTH : -width;
 			}
+			if (width > MAX_WIDTH)
+				width = MAX_WIDTH;
 			f++;
 		}
-		while (*f >= '0' && *f <= '9')
+		while (*f >= '0' && *f <= '9') {
 			width = width * 10 + (*f++ - '0');
+			if (width > MAX_WIDTH)
+				width = MAX_WIDTH;
+		}
 		f = parse_len(f, &m);
 		switch (*f) {
 		case 'd':

@@ -180,6 +180,7 @@ static inline void msidom__batch_begin(struct msidom_domain *d)
 
 /* irq.c: run (or, if the batch failed, drop) the deferred affinity commits. */
 void msidom__finish_commits(struct msidom_domain *d, int sync_ret);
+void msidom__affinity_commit(struct msidom_desc *desc);
 
 static inline int msidom__batch_end(struct msidom_domain *d)
 {

@@ -85,7 +85,7 @@ static struct msidom_irq_data *affinity_level(struct msidom_desc *desc)
 	return NULL;
 }
 
-static void affinity_commit(struct msidom_desc *desc)
+void msidom__affinity_commit(struct msidom_desc *desc)
 {
 	for (int l = desc->nlevels - 1; l >= 0; l--) {
 		const struct msidom_chip_ops *chip = desc->domain->path[l]->chip;
@@ -145,7 +145,7 @@ void msidom__finish_commits(struct msidom_domain *d, int sync_ret)
 			       "reserved", d->name, desc->lv[0].hwirq, msidom_strerror(sync_ret));
 			continue;
 		}
-		affinity_commit(desc);
+		msidom__affinity_commit(desc);
 	}
 }
 
@@ -212,7 +212,7 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 		ret = end;
 	}
 	/* Only now may the old target be released. */
-	affinity_commit(desc);
+	msidom__affinity_commit(desc);
 	return ret;
 }
 

@@ -26,6 +26,11 @@ MSIDOM_API int msidom_irq_data_set_hwirq(struct msidom_irq_data *data, uint32_t 
 		pr_err(d->ctx, "domain %s: hwirq %u >= hwsize %u", d->name, hwirq, d->hwsize);
 		return -MSIDOM_ERANGE;
 	}
+	if (!data->level && hwirq != data->hwirq) {
+		pr_err(d->ctx, "domain %s: the device level's hwirq is its index %u", d->name,
+		       data->hwirq);
+		return -MSIDOM_EINVAL;
+	}
 	data->hwirq = hwirq;
 	return 0;
 }

@@ -21,6 +21,18 @@ static struct msidom_domain *slot_domain(const struct msidom_device *dev, enum m
 	return dev->domains[slot];
 }
 
+/* The same rule as msidom_irq_set_affinity(): NULL is "any", empty is invalid. */
+static bool bad_opts(const struct msidom_device *dev, const struct msidom_alloc_opts *opts)
+{
+	const struct msidom_cpumask *m = opts ? opts->affinity : NULL;
+
+	if (m && (!m->nbits || !m->bits)) {
+		pr_err(dev->ctx, "%s: alloc: empty CPU mask", dev->name);
+		return true;
+	}
+	return false;
+}
+
 static int slot_error(const struct msidom_device *dev, enum msidom_slot slot)
 {
 	if (!dev || (unsigned int)slot >= MSIDOM_MAX_DOMAINS)
@@ -49,10 +61,14 @@ static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool
 	}
 	for (unsigned int i = 0; i < nr; i++)
 		teardown(descs[i]);
+	/* A deferred move ends here: let the levels release the old target. */
+	for (unsigned int i = 0; i < nr; i++)
+		if (descs[i]->flags & DESC_COMMIT)
+			msidom__affinity_commit(descs[i]);
 	msidom__levels_free(descs, nr, undo);
 	for (unsigned int i = 0; i < nr; i++) {
 		if (descs[i]->flags & DESC_COMMIT)
-			descs[i]->domain->commits--; /* the parents' free settles the move */
+			descs[i]->domain->commits--;
 		__atomic_store_n(&descs[i]->handler, NULL, __ATOMIC_RELEASE);
 		descs[i]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[i]->virq, undo);
@@ -253,7 +269,7 @@ MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
 	struct msidom_desc *desc = NULL;
 	int ret, end;
 
-	if (!dev)
+	if (!dev || bad_opts(dev, opts))
 		return map;
 	msidom__lock(dev->ctx);
 	dd = slot_domain(dev, slot, "alloc_at");
@@ -358,7 +374,7 @@ MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slo
 	struct msidom_domain *dd;
 	int ret, end;
 
-	if (!dev)
+	if (!dev || bad_opts(dev, opts))
 		return -MSIDOM_EINVAL;
 	msidom__lock(dev->ctx);
 	dd = slot_domain(dev, slot, "alloc_range");
