@@ -8,8 +8,9 @@
  * The domain's hwirq is the offset into its interrupt range: the message
  * for hwirq h is address = doorbell, data = base + h. The controller's
  * interrupt entry dispatches interrupt number n with
- * msidom_handle(domain, n - base). Multi-message MSI gets a naturally
- * aligned block. The domain is flagged MSIDOM_DOMAIN_MSI_PARENT (empty
+ * msidom_handle(domain, n - base). Multi-message MSI gets a block that is
+ * naturally aligned in data space (base + h), as the function ORs the
+ * message number into the low data bits. The domain is flagged MSIDOM_DOMAIN_MSI_PARENT (empty
  * child prefix) and has no affinity support (-ENOSYS).
  * Destroy it with msidom_domain_destroy().
  */

@@ -112,8 +112,10 @@ MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level,
 	__attribute__((format(printf, 3, 4)));
 
 /**
- * @brief Format into a buffer with the same subset as msidom_log().
- * @return Length the full output needs (excluding NUL), like snprintf.
+ * @brief Format into a buffer with the same subset as msidom_log()
+ * (widths are clamped to 4096).
+ * @return Length the full output needs (excluding NUL), like snprintf;
+ * -EINVAL for a NULL @p fmt, or a NULL @p buf with a non-zero @p size.
  */
 MSIDOM_API int msidom_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

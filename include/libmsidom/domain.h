@@ -10,8 +10,17 @@
  * device toward the root.
  *
  * All ops are called with the context lock held. They may call the
- * msidom_irq_data_*() and msidom_domain_*() helpers of this header but not
- * the locking API of other headers.
+ * msidom_irq_data_*() helpers, msidom_domain_map(), msidom_domain_unmap(),
+ * msidom_domain_find_virq(), msidom_handle() and the accessors of this
+ * header, but not msidom_domain_create(), msidom_domain_destroy(),
+ * msidom_domain_batch_begin()/end() nor the locking API of other headers.
+ *
+ * Dispatch (msidom_handle()) takes no lock: do not dispatch on a domain
+ * while vectors of it are being allocated or freed, or make sure the
+ * interrupt cannot fire then (masked and drained). A free inside a
+ * caller's batch releases the parents' resources (vectors, remapping
+ * entries) at once, before the batch's sync reaches the device: end the
+ * batch before reusing them for new vectors.
  */
 #ifndef LIBMSIDOM_DOMAIN_H
 #define LIBMSIDOM_DOMAIN_H
@@ -131,7 +140,7 @@ struct msidom_chip_ops {
 struct msidom_domain_info {
 	/** Name, copied (at most 63 characters). */
 	const char *name;
-	/** Prefix given to child device domains' names, e.g. "IR-". */
+	/** Prefix given to child device domains' names, e.g. "IR-" (at most 15 characters). */
 	const char *child_prefix;
 	/** Bus token. */
 	enum msidom_bus_token bus;
@@ -209,7 +218,8 @@ MSIDOM_API int msidom_domain_unmap(struct msidom_domain *d, uint32_t hwirq);
 /**
  * @brief Dispatch an interrupt: call the handler of the virq mapped at
  * @p hwirq. O(1), no allocation, no lock: callable from an interrupt
- * handler or an event loop.
+ * handler or an event loop, but not concurrently with the allocation or
+ * free of vectors that can fire on @p d (see the file comment).
  * @return 0 if a handler ran, -ENOENT if nothing is mapped or no handler.
  */
 MSIDOM_API int msidom_handle(struct msidom_domain *d, uint32_t hwirq);

@@ -17,6 +17,11 @@ typedef void (*msidom_handler_fn)(uint32_t virq, void *arg);
 
 /**
  * @brief Install (or with NULL remove) the handler of @p virq.
+ *
+ * msidom_handle() reads the handler and its argument without a lock, so
+ * change them only while the vector cannot be dispatched (masked, and no
+ * msidom_handle() for it in flight); to have a handler from the first
+ * interrupt on, give it in msidom_alloc_opts.handler.
  * @return 0, -EINVAL, -ENOENT.
  */
 MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq,
@@ -37,9 +42,12 @@ MSIDOM_API int msidom_irq_unmask(struct msidom_ctx *ctx, uint32_t virq);
 
 /**
  * @brief Retarget @p virq to @p mask. The nearest level with set_affinity
- * retargets; unless the path is MSIDOM_DOMAIN_IMMUTABLE the message is
- * recomposed and rewritten with the vector masked across the update.
- * Then every level's affinity_commit runs (old vectors released).
+ * retargets; unless the level that composes the message is
+ * MSIDOM_DOMAIN_IMMUTABLE the message is recomposed and rewritten with the
+ * vector masked across the update. Then every level's affinity_commit
+ * runs (old vectors released) — inside a caller's batch
+ * (msidom_domain_batch_begin()) only once the outermost batch has ended
+ * and its sync succeeded.
  * @return 0, -EINVAL, -ENOENT, -ENOSYS, -EPERM (managed), or the op's error.
  */
 MSIDOM_API int msidom_irq_set_affinity(struct msidom_ctx *ctx, uint32_t virq,

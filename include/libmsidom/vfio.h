@@ -372,8 +372,11 @@ MSIDOM_API int msidom_vfio_set_polled(struct msidom_vfio *vdev, uint32_t index, 
 
 /**
  * @brief Whether masked vector @p index has an interrupt pending: caught
- * by the mask eventfd, or left unread in a polled trigger from before the
- * mask. Does not consume the pending state: the unmask replays it.
+ * by the mask eventfd, left unread in a polled trigger from before the
+ * mask, or read by msidom_vfio_dispatch() and not yet handed to the
+ * handler (a free racing the dispatch would otherwise lose it; the
+ * handler may then run too: a spurious interrupt, never a lost one).
+ * Does not consume the pending state: the unmask replays it.
  * @param vdev Device.
  * @param index Vector index of the current domain.
  * @return 1 pending, 0 not, -EINVAL, -ENOENT.
