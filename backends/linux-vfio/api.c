@@ -261,7 +261,7 @@ MSIDOM_API int msidom_vfio_vector_pending(struct msidom_vfio *v, uint32_t index)
 			if (e->polled && vfio_eventfd_drain(v, e->trigger))
 				e->pending = true;
 		}
-		ret = e->masked && e->pending;
+		ret = e->masked && (e->pending || e->inflight);
 	}
 	msidom_ctx_unlock(v->ctx);
 	return ret;

@@ -29,6 +29,11 @@ static uint64_t consume(struct msidom_vfio *v, uint32_t kind, uint32_t low)
 			e->pending = true;
 			return 0;
 		}
+		/*
+		 * Until the handler has run, the count lives nowhere else: a
+		 * free (or mask) racing us must still see it as pending.
+		 */
+		e->inflight = cnt != 0;
 		return cnt;
 	}
 	case VFIO_EV_ERR:
@@ -38,6 +43,17 @@ static uint64_t consume(struct msidom_vfio *v, uint32_t kind, uint32_t low)
 	default:
 		return 0;
 	}
+}
+
+/* With the lock held: the handler ran (or the vector went away meanwhile). */
+static void inflight_done(struct msidom_vfio *v, uint32_t low)
+{
+	uint32_t type = low >> 16, n = low & 0xffffu;
+	if (type < VFIO_PCI_MSI_IRQ_INDEX || type > VFIO_PCI_MSIX_IRQ_INDEX ||
+	    n >= v->idx[type].count)
+		return;
+	/* Dispatch runs in one thread at a time: only this call set it. */
+	v->idx[type].vec[n].inflight = false;
 }
 
 MSIDOM_API int msidom_vfio_dispatch(struct msidom_vfio *v, int timeout_ms)
@@ -70,6 +86,8 @@ MSIDOM_API int msidom_vfio_dispatch(struct msidom_vfio *v, int timeout_ms)
 		}
 
 		msidom_ctx_lock(v->ctx);
+		if (cnt && kind == VFIO_EV_VECTOR)
+			inflight_done(v, low);
 		if (kind == VFIO_EV_ERR && cnt)
 			v->stats.err_events++;
 		else if (kind == VFIO_EV_REQ && cnt)

@@ -111,8 +111,11 @@ static int open_container(struct msidom_vfio *v)
 	v->group = ret;
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	ret = v->sys.ioctl(v->sys.opaque, v->group, VFIO_GROUP_GET_STATUS, &status);
-	if (ret < 0)
+	if (ret < 0) {
+		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: VFIO_GROUP_GET_STATUS on group %d: %s",
+			   v->bdf, (int)v->info.group, msidom_strerror(ret));
 		goto err_group;
+	}
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		msidom_log(v->ctx, MSIDOM_LOG_ERR,
 			   "vfio %s: group %d is not viable: bind every device of the group to "
@@ -299,8 +302,10 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	}
 
 	struct msidom_vfio *v = msidom_zalloc(ctx, sizeof(*v));
-	if (!v)
+	if (!v) {
+		msidom_log(ctx, MSIDOM_LOG_ERR, "vfio %s: out of memory", cfg->bdf);
 		return -MSIDOM_ENOMEM;
+	}
 	v->ctx = ctx;
 	v->sys = *sys;
 	for (size_t i = 0; cfg->bdf[i]; i++)

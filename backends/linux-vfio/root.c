@@ -41,6 +41,7 @@ static int vec_open(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 	e->active = false;
 	e->masked = true;
 	e->pending = false;
+	e->inflight = false;
 	return 0;
 
 err_mask:
@@ -73,6 +74,7 @@ void vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 	e->masked = false;
 	e->pending = false;
 	e->polled = false;
+	e->inflight = false;
 }
 
 static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,

@@ -208,6 +208,17 @@ static int set_irqs(struct msidom_vfio *v, uint32_t flags, uint32_t type, uint32
 			dst[i] = fds[i];
 	}
 	int ret = v->sys.ioctl(v->sys.opaque, v->device, VFIO_DEVICE_SET_IRQS, s);
+	if (ret > 0) {
+		/*
+		 * vfio_msi_enable() returns how many vectors the host could
+		 * have given, with nothing enabled: a failure like any other.
+		 */
+		msidom_log(v->ctx, MSIDOM_LOG_ERR,
+			   "vfio %s: SET_IRQS index %u: the host could enable only %d of %u "
+			   "vectors",
+			   v->bdf, type, ret, start + count);
+		ret = -MSIDOM_ENOSPC;
+	}
 	/* Count arming and disabling calls, not loopback triggers. */
 	if ((type == VFIO_PCI_MSI_IRQ_INDEX || type == VFIO_PCI_MSIX_IRQ_INDEX) &&
 	    (fds || count == 0)) {
@@ -219,7 +230,7 @@ static int set_irqs(struct msidom_vfio *v, uint32_t flags, uint32_t type, uint32
 		msidom_log(v->ctx, MSIDOM_LOG_DEBUG,
 			   "vfio %s: SET_IRQS index %u start %u count %u flags 0x%x: %s",
 			   v->bdf, type, start, count, flags, msidom_strerror(ret));
-	return ret < 0 ? ret : 0;
+	return ret;
 }
 
 int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start,

@@ -39,6 +39,7 @@ struct vfio_vec {
 	bool masked;
 	bool pending;  /* an interrupt arrived while masked */
 	bool polled;   /* trigger is in the epoll set */
+	bool inflight; /* dispatch read the trigger, the handler has not run yet */
 	bool mask_deferred; /* masked/unmasked in a core batch, not programmed yet */
 	bool masked_prev;   /* the masked state before that */
 };

@@ -43,6 +43,14 @@
  * that changes state. msidom_vmm_fire() may be called from any thread.
  * The function lock is taken before the context lock, never after: do
  * not call this header while holding msidom_ctx_lock().
+ *
+ * Lifetime: the host side (msidom_vfio_dispatch(), msidom_handle() of an
+ * IMS parent) may run on another thread than the guest's accesses; an
+ * interrupt racing the release of its host vector ends in the pending
+ * bit. But its handlers point into the function: stop that dispatch
+ * before msidom_vmm_fn_destroy(). A host IMS device model whose storage
+ * ops dispatch must only dispatch the slot being operated on (its own
+ * function's lock is then already held).
  */
 #ifndef LIBMSIDOM_VMM_H
 #define LIBMSIDOM_VMM_H
@@ -69,7 +77,7 @@ enum msidom_vmm_type {
 enum msidom_vmm_backing_type {
 	/** Software: the VMM raises it with msidom_vmm_fire(). */
 	MSIDOM_VMM_BACKING_EMULATED = 0,
-	/** A host MSI-X vector of a VFIO device (one eventfd each). */
+	/** A host MSI-X vector of a VFIO device (two eventfds each). */
 	MSIDOM_VMM_BACKING_VFIO = 1,
 	/** A slot of a host device's IMS domain (MSIDOM_SECONDARY_DOMAIN). */
 	MSIDOM_VMM_BACKING_IMS = 2,
@@ -197,7 +205,8 @@ struct msidom_vmm_config {
 	 */
 	uint32_t max_host_vectors;
 	/**
-	 * Most host file descriptors (one per VFIO vector) held at once;
+	 * Most host file descriptors (two per VFIO vector: its trigger and
+	 * its mask eventfd) held at once;
 	 * 0 allows none, MSIDOM_VMM_UNLIMITED no limit.
 	 */
 	uint32_t max_host_fds;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * VFIO backing: the guest vector is a host MSI-X (or MSI) vector of a
- * device opened with the VFIO backend, one eventfd each.
+ * device opened with the VFIO backend: two eventfds each (the trigger,
+ * and the backend's mask eventfd).
  *
  * Guest masking maps onto the backend's mask, which parks the kernel
  * trigger on a library-owned eventfd and replays on unmask: the irqfd
@@ -75,7 +76,8 @@ static bool vfio_pending(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 const struct vmm_backing_ops msidom__vmm_vfio_ops = {
 	.name = "vfio",
 	.host_vectors = 1,
-	.host_fds = 1,
+	/* The backend opens a trigger and a mask eventfd per vector. */
+	.host_fds = 2,
 	.check = vfio_check,
 	.acquire = vfio_acquire,
 	.release = vfio_release,

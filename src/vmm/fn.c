@@ -309,7 +309,7 @@ int msidom_vmm_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
 	v = &fn->vecs[vector];
 	info->route = v->reported;
 	info->guest_masked = v->guest_masked;
-	info->pending = v->pending;
+	info->pending = msidom__vmm_pending(fn, v);
 	info->backing_failed = v->acq_failed;
 	msidom__vmm_unlock(fn);
 	return 0;

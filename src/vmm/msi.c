@@ -83,7 +83,8 @@ int msidom__vmm_msi_cfg_read(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t *va
 		return 0;
 	case REG_PENDING:
 		for (i = 0; i < fn->cfg.nvec; i++)
-			bits |= fn->vecs[i].pending ? 1u << i : 0;
+			/* As the MSI-X PBA: what the host holds is pending too. */
+			bits |= msidom__vmm_pending(fn, &fn->vecs[i]) ? 1u << i : 0;
 		*value = bits;
 		return 0;
 	case REG_NONE: break;

@@ -185,8 +185,9 @@ static int set_irqs_msi(struct fake_kernel *fk, const struct vfio_irq_set *s)
 		if (fk->irq_type == index)
 			return msi_set_block(fk, s->start, s->count, fds, msix);
 		uint32_t nvec = s->start + s->count;
+		/* Like vfio_msi_enable(): the count it could get, nothing enabled. */
 		if (fk->cfg.host_vectors && nvec > fk->cfg.host_vectors)
-			return -ENOSPC;
+			return (int)fk->cfg.host_vectors;
 		fk->irq_type = index;
 		fk->num_ctx = nvec;
 		fk->enables++;
