@@ -56,6 +56,7 @@ enum desc_flags {
 	DESC_SPARE = 1u << 5,       /* taken from the domain's spare */
 	DESC_OP_FLAGS = DESC_FRESH | DESC_SPARE, /* only meaningful during one call */
 	DESC_COMMIT = 1u << 6, /* affinity_commit waits for the outermost batch end */
+	DESC_UNSETTLED = 1u << 7, /* a move whose commit was dropped: settled on free */
 };
 
 struct msidom_desc {

@@ -93,6 +93,7 @@ void msidom__affinity_commit(struct msidom_desc *desc)
 		if (chip && chip->affinity_commit)
 			chip->affinity_commit(&desc->lv[l]);
 	}
+	desc->flags &= (uint16_t)~DESC_UNSETTLED;
 }
 
 /* Rewrite the message with the vector masked across the update. */
@@ -116,19 +117,23 @@ static int rewrite_masked(struct msidom_desc *desc)
 	return ret;
 }
 
-/* Point the parents back at @cpu after a failed message switch. */
-static void revert_target(struct msidom_desc *desc, struct msidom_irq_data *at, uint32_t cpu)
+/*
+ * Point the parents back at @cpu after a failed message switch. 0 once the
+ * device is known to use a target the parents hold as current.
+ */
+static int revert_target(struct msidom_desc *desc, struct msidom_irq_data *at, uint32_t cpu)
 {
 	uint64_t bits[REVERT_WORDS];
 	struct msidom_cpumask back = { cpu + 1, bits };
 	uint32_t ignored;
+	int ret;
 
 	if (cpu >= REVERT_WORDS * 64)
-		return;
+		return -MSIDOM_ERANGE;
 	msidom__memzero(bits, sizeof(bits));
 	bits[cpu / 64] = 1ull << (cpu % 64);
-	if (!data_domain(at)->chip->set_affinity(at, &back, &ignored))
-		rewrite_masked(desc);
+	ret = data_domain(at)->chip->set_affinity(at, &back, &ignored);
+	return ret ? ret : rewrite_masked(desc);
 }
 
 void msidom__finish_commits(struct msidom_domain *d, int sync_ret)
@@ -143,6 +148,7 @@ void msidom__finish_commits(struct msidom_domain *d, int sync_ret)
 			/* Keeping both targets is safe; the next affinity change settles it. */
 			pr_err(d->ctx, "%s: index %u: batch failed (%s); keeping its old target "
 			       "reserved", d->name, desc->lv[0].hwirq, msidom_strerror(sync_ret));
+			desc->flags |= DESC_UNSETTLED;
 			continue;
 		}
 		msidom__affinity_commit(desc);
@@ -155,7 +161,7 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 	struct msidom_desc *desc = lookup(ctx, virq, "set_affinity");
 	struct msidom_irq_data *at;
 	uint32_t cpu = 0, old_cpu;
-	int ret, end;
+	int ret, end, reverted = 0;
 
 	if (!desc)
 		return -MSIDOM_ENOENT;
@@ -183,7 +189,7 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 		ret = rewrite_masked(desc);
 		if (ret) {
 			desc->cpu = old_cpu;
-			revert_target(desc, at, old_cpu);
+			reverted = revert_target(desc, at, old_cpu);
 			pr_err(ctx, "set_affinity virq %u: message switch failed: %s", virq,
 			       msidom_strerror(ret));
 		}
@@ -205,11 +211,19 @@ static int set_affinity_locked(struct msidom_ctx *ctx, uint32_t virq,
 		/* The new message never reached the device: it still uses the old target. */
 		desc->cpu = old_cpu;
 		msidom__batch_begin(desc->domain);
-		revert_target(desc, at, old_cpu);
-		msidom__batch_end(desc->domain);
+		reverted = revert_target(desc, at, old_cpu);
+		if (msidom__batch_end(desc->domain) && !reverted)
+			reverted = -MSIDOM_EIO;
 		pr_err(ctx, "set_affinity virq %u: device update failed: %s", virq,
 		       msidom_strerror(end));
 		ret = end;
+	}
+	if (reverted) {
+		/* The device may still use any of the targets: keep them all until free. */
+		pr_err(ctx, "set_affinity virq %u: could not switch back; keeping every target",
+		       virq);
+		desc->flags |= DESC_UNSETTLED;
+		return ret;
 	}
 	/* Only now may the old target be released. */
 	msidom__affinity_commit(desc);

@@ -63,7 +63,7 @@ static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool
 		teardown(descs[i]);
 	/* A deferred move ends here: let the levels release the old target. */
 	for (unsigned int i = 0; i < nr; i++)
-		if (descs[i]->flags & DESC_COMMIT)
+		if (descs[i]->flags & (DESC_COMMIT | DESC_UNSETTLED))
 			msidom__affinity_commit(descs[i]);
 	msidom__levels_free(descs, nr, undo);
 	for (unsigned int i = 0; i < nr; i++) {
@@ -73,6 +73,7 @@ static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool
 		descs[i]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[i]->virq, undo);
 		descs[i]->virq = 0;
+		descs[i]->cpu = 0; /* no vector, no target */
 		descs[i]->flags = DESC_MASKED | (descs[i]->flags & DESC_OP_FLAGS);
 	}
 }
@@ -162,6 +163,7 @@ err_virq:
 		descs[virqs]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[virqs]->virq, true);
 		descs[virqs]->virq = 0;
+		descs[virqs]->cpu = 0;
 		descs[virqs]->flags = DESC_MASKED | (descs[virqs]->flags & DESC_OP_FLAGS);
 	}
 err_prepare:

@@ -7,6 +7,13 @@
  */
 #include "ims_internal.h"
 
+/* A slot freed inside a batch, released once the batch's updates applied. */
+struct ims_release {
+	struct ims_release *next;
+	uint32_t slot;
+	msidom_cookie cookie;
+};
+
 struct ims_domain {
 	uint32_t hwsize;
 	struct msidom_ctx *ctx;
@@ -18,6 +25,8 @@ struct ims_domain {
 	 * learns whether a failing core already ran our destroy op.
 	 */
 	bool *destroyed;
+	/* release_slot calls waiting for bus_sync_unlock, newest first. */
+	struct ims_release *pending;
 };
 
 static struct ims_domain *ims_of(const struct msidom_domain *d)
@@ -25,9 +34,37 @@ static struct ims_domain *ims_of(const struct msidom_domain *d)
 	return msidom_domain_priv(d);
 }
 
+/* Run the deferred release_slot calls (all, or only @slot's), oldest first. */
+static void run_releases(struct ims_domain *ims, bool all, uint32_t slot)
+{
+	struct ims_release **pp = &ims->pending;
+	struct ims_release *todo = NULL;
+
+	while (*pp) {
+		struct ims_release *r = *pp;
+
+		if (!all && r->slot != slot) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		r->next = todo;
+		todo = r;
+	}
+	while (todo) {
+		struct ims_release *r = todo;
+
+		todo = r->next;
+		ims->storage.ops->release_slot(ims->storage.opaque, r->slot, r->cookie);
+		msidom_free(ims->ctx, r, sizeof(*r));
+	}
+}
+
 static void ims_release(struct ims_domain *ims)
 {
 	struct msidom_ctx *ctx = ims->ctx;
+
+	run_releases(ims, true, 0);
 
 	if (ims->fini)
 		ims->fini(ctx, ims->state);
@@ -53,6 +90,11 @@ static int ims_prepare_desc(struct msidom_domain *d, struct msidom_desc *desc,
 			   msidom_domain_name(d), slot, ims->hwsize - 1);
 		return -MSIDOM_ERANGE;
 	}
+	/*
+	 * Reused in the batch that freed it: the driver sees release and
+	 * prepare in order, as without deferral.
+	 */
+	run_releases(ims, false, slot);
 	if (!ims->storage.ops->prepare_slot)
 		return 0;
 	ret = ims->storage.ops->prepare_slot(ims->storage.opaque, slot, cookie);
@@ -65,10 +107,24 @@ static int ims_prepare_desc(struct msidom_domain *d, struct msidom_desc *desc,
 static void ims_teardown_desc(struct msidom_domain *d, struct msidom_desc *desc)
 {
 	struct ims_domain *ims = ims_of(d);
+	struct ims_release *r;
 
-	if (ims->storage.ops->release_slot)
+	if (!ims->storage.ops->release_slot)
+		return;
+	/*
+	 * A batched storage applies the free's mask and zeroed write only at
+	 * bus_sync_unlock: the slot is still live until then.
+	 */
+	r = ims->storage.ops->bus_sync_unlock ? msidom_zalloc(ims->ctx, sizeof(*r)) : NULL;
+	if (!r) {
 		ims->storage.ops->release_slot(ims->storage.opaque, msidom_desc_index(desc),
 					       msidom_desc_cookie(desc));
+		return;
+	}
+	r->slot = msidom_desc_index(desc);
+	r->cookie = msidom_desc_cookie(desc);
+	r->next = ims->pending;
+	ims->pending = r;
 }
 
 static void ims_destroy(struct msidom_domain *d)
@@ -147,6 +203,11 @@ static int ims_bus_sync_unlock(struct msidom_domain *d)
 	if (!ims->storage.ops->bus_sync_unlock)
 		return 0;
 	ret = ims->storage.ops->bus_sync_unlock(ims->storage.opaque);
+	/*
+	 * The freed slots' descriptors are gone either way: nothing would
+	 * release them later, so a failed sync releases them too.
+	 */
+	run_releases(ims, true, 0);
 	if (ret < 0) {
 		msidom_log(ims->ctx, MSIDOM_LOG_ERR, "%s: storage sync failed: %s",
 			   msidom_domain_name(d), msidom_strerror(ret));
