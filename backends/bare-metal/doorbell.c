@@ -31,7 +31,12 @@ static int64_t find_block(const struct bm_doorbell *db, uint32_t n)
 		}
 		return -1;
 	}
-	for (uint32_t i = 0; i + n <= db->count && i + n >= i; i += n) {
+	/*
+	 * A multi-message function replaces the low log2(n) bits of the data
+	 * with the message number, so the block is aligned in data space
+	 * (base + hwirq), not in hwirq space.
+	 */
+	for (uint32_t i = (0u - db->base) & (n - 1u); i + n <= db->count && i + n >= i; i += n) {
 		uint32_t k;
 
 		for (k = 0; k < n && !bm_bit_test(db->map, i + k); k++)

@@ -22,6 +22,7 @@ struct bm_msi {
 	uint32_t nactive; /* activated vectors */
 	uint32_t mask;    /* cached mask bits */
 	bool enabled;
+	struct msidom_msg msg0; /* index 0's message, for a deferred enable */
 };
 
 static int cfg_w(struct bm_msi *m, uint16_t off, uint8_t size, uint32_t val)
@@ -150,6 +151,7 @@ static int msi_write_msg(struct msidom_irq_data *data, const struct msidom_msg *
 {
 	struct bm_msi *m = msidom_domain_priv(msidom_irq_data_domain(data));
 	bool zero = !msg->address_lo && !msg->address_hi && !msg->data;
+	uint32_t hw = msidom_irq_data_hwirq(data);
 	int ret;
 
 	if (zero) {
@@ -159,11 +161,40 @@ static int msi_write_msg(struct msidom_irq_data *data, const struct msidom_msg *
 		ret = disable(m);
 		return ret ? ret : write_addr_data(m, msg);
 	}
-	if (msidom_irq_data_hwirq(data) != 0)
+	/* Nothing is written that the capability would silently truncate. */
+	if ((!m->is64 && msg->address_hi) || msg->data > 0xffffu) {
+		bm_err(m->ctx, "%s: message 0x%x%08x data 0x%x does not fit the %s MSI capability",
+		       msidom_domain_name(msidom_irq_data_domain(data)), msg->address_hi,
+		       msg->address_lo, msg->data, m->is64 ? "64-bit" : "32-bit");
+		return -MSIDOM_EINVAL;
+	}
+	if (m->enabled && hw)
 		return 0;
-	if (!m->enabled)
-		return enable(m, msg);
-	return write_addr_data(m, msg);
+	if (m->enabled && !m->maskbit) {
+		/*
+		 * Live and unmaskable: data first, so the function only ever
+		 * sends (old address, new data) in between, which the parent
+		 * holds for this interrupt during a move (see x86_vector.c).
+		 */
+		ret = cfg_w(m, data_off(m), 2, msg->data);
+		if (!ret && m->is64)
+			ret = cfg_w(m, PCI_MSI_ADDRESS_HI, 4, msg->address_hi);
+		return ret ? ret : cfg_w(m, PCI_MSI_ADDRESS_LO, 4, msg->address_lo);
+	}
+	if (m->enabled)
+		return write_addr_data(m, msg);
+	if (hw == 0)
+		m->msg0 = *msg;
+	/*
+	 * Without mask bits nothing stops messages 1..n-1 once MSI is on, so
+	 * (like Linux msi_capability_init) enable only after every message
+	 * of the block is activated and its parents' entries exist.
+	 */
+	if (!m->maskbit && m->nactive < m->nlive)
+		return 0;
+	if (hw && m->maskbit)
+		return 0;
+	return enable(m, &m->msg0);
 }
 
 static int set_mask(struct msidom_irq_data *data, bool masked)

@@ -367,6 +367,15 @@ MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
 			     &pba_addr);
 	if (ret)
 		goto err_x;
+	/* They may share a BAR, even a page, but never bytes. */
+	if ((tab & PCI_MSIX_BIR) == (pba & PCI_MSIX_BIR) &&
+	    x->table < pba_addr + (uint64_t)((x->tsize + 63u) / 64u) * 8u &&
+	    pba_addr < x->table + (uint64_t)x->tsize * PCI_MSIX_ENTRY_SIZE) {
+		bm_err(ctx, "PCI %x: MSI-X table (0x%x) and PBA (0x%x) overlap in BAR %u", x->sbdf,
+		       tab & ~PCI_MSIX_BIR, pba & ~PCI_MSIX_BIR, tab & PCI_MSIX_BIR);
+		ret = -MSIDOM_EINVAL;
+		goto err_x;
+	}
 	x->ctrl = msidom_zalloc(ctx, (size_t)x->tsize * sizeof(uint32_t));
 	if (!x->ctrl) {
 		ret = -MSIDOM_ENOMEM;

@@ -8,12 +8,22 @@
  */
 #include "bm_internal.h"
 
-#define NWORDS 4u /* 256 vectors */
+#define NWORDS       4u /* 256 vectors */
+#define MOVE_INTERIM 0x80000000u
+#define MOVE_HW(rec) ((rec) & ~MOVE_INTERIM)
 
 struct bm_cpu {
 	uint64_t used[NWORDS];
 	uint64_t managed[NWORDS];
 	uint64_t block[NWORDS]; /* part of a multi-MSI block: not movable */
+	/*
+	 * Per vector of this CPU that is the new target of an unfinished
+	 * affinity change: the hwirq it replaces (0 = none; vector 0 is never
+	 * handed out), plus MOVE_INTERIM when the new vector number is held
+	 * on the old CPU too. Kept per interrupt so that moves of different
+	 * interrupts in one batch commit independently.
+	 */
+	uint32_t old[256];
 	uint32_t count;
 };
 
@@ -25,9 +35,6 @@ struct bm_vector {
 	uint64_t reserved[NWORDS];
 	uint32_t *apic_ids;
 	struct bm_cpu *cpus;
-	/* Affinity change between set_affinity and affinity_commit. */
-	struct msidom_irq_data *move_data;
-	uint32_t move_old;
 };
 
 static struct bm_vector *vector_of(const struct msidom_domain *d)
@@ -71,6 +78,16 @@ static uint32_t find_run(const struct bm_vector *v, const struct bm_cpu *c, uint
 		if (i == n)
 			return vec;
 	}
+	return 0;
+}
+
+/* Lowest vector free on both @c and @also, or 0. */
+static uint32_t find_common(const struct bm_vector *v, const struct bm_cpu *c,
+			    const struct bm_cpu *also)
+{
+	for (uint32_t vec = MSIDOM_X86_FIRST_VECTOR; vec < 256u; vec++)
+		if (vector_free(v, c, vec) && vector_free(v, also, vec))
+			return vec;
 	return 0;
 }
 
@@ -130,7 +147,31 @@ static void release(struct bm_vector *v, uint32_t hwirq)
 	bm_bit_clear(c->used, vec);
 	bm_bit_clear(c->managed, vec);
 	bm_bit_clear(c->block, vec);
+	c->old[vec] = 0;
 	c->count--;
+}
+
+/* The move record of the interrupt now at @hw: 0 when none is unfinished. */
+static uint32_t *old_of(struct bm_vector *v, uint32_t hw)
+{
+	return &v->cpus[hw >> 8].old[hw & 0xffu];
+}
+
+/* The (old CPU, new vector) pair a move from @rec to @newhw may hold. */
+static uint32_t interim_of(uint32_t rec, uint32_t newhw)
+{
+	return MSIDOM_X86_HWIRQ(MOVE_HW(rec) >> 8, newhw);
+}
+
+/* Release the vectors a move record holds besides the current one. */
+static void drop_move(struct msidom_domain *d, struct bm_vector *v, uint32_t rec, uint32_t newhw)
+{
+	if (rec & MOVE_INTERIM) {
+		msidom_domain_unmap(d, interim_of(rec, newhw));
+		release(v, interim_of(rec, newhw));
+	}
+	msidom_domain_unmap(d, MOVE_HW(rec));
+	release(v, MOVE_HW(rec));
 }
 
 static void vector_free_op(struct msidom_domain *d, struct msidom_irq_data *const *data,
@@ -186,13 +227,13 @@ static void vector_free_op(struct msidom_domain *d, struct msidom_irq_data *cons
 	struct bm_vector *v = msidom_domain_priv(d);
 
 	for (unsigned int i = 0; i < nr; i++) {
-		if (v->move_data == data[i]) {
-			/* Freed in the middle of a move: drop the old vector too. */
-			release(v, v->move_old);
-			msidom_domain_unmap(d, v->move_old);
-			v->move_data = NULL;
-		}
-		release(v, msidom_irq_data_hwirq(data[i]));
+		uint32_t hw = msidom_irq_data_hwirq(data[i]);
+		uint32_t rec = *old_of(v, hw);
+
+		/* Freed in the middle of a move: drop the old vector too. */
+		if (rec)
+			drop_move(d, v, rec, hw);
+		release(v, hw);
 	}
 }
 
@@ -232,28 +273,36 @@ void bm_x86_vector_abort_move(struct msidom_irq_data *data)
 {
 	struct msidom_domain *d = msidom_irq_data_domain(data);
 	struct bm_vector *v = vector_of(d);
-	uint32_t newhw;
+	uint32_t newhw, rec;
 
-	if (!v || v->move_data != data)
+	if (!v)
 		return;
 	newhw = msidom_irq_data_hwirq(data);
-	msidom_irq_data_set_hwirq(data, v->move_old);
+	rec = *old_of(v, newhw);
+	if (!rec)
+		return;
+	if (rec & MOVE_INTERIM) {
+		msidom_domain_unmap(d, interim_of(rec, newhw));
+		release(v, interim_of(rec, newhw));
+	}
+	msidom_irq_data_set_hwirq(data, MOVE_HW(rec));
 	msidom_domain_unmap(d, newhw);
 	release(v, newhw);
-	v->move_data = NULL;
 }
 
 static void vector_commit(struct msidom_irq_data *data)
 {
 	struct msidom_domain *d = msidom_irq_data_domain(data);
 	struct bm_vector *v = msidom_domain_priv(d);
+	uint32_t hw = msidom_irq_data_hwirq(data);
+	uint32_t *old = old_of(v, hw);
+	uint32_t rec = *old;
 
-	if (v->move_data != data)
+	if (!rec)
 		return;
 	/* The new message is live: nothing can target the old vector any more. */
-	msidom_domain_unmap(d, v->move_old);
-	release(v, v->move_old);
-	v->move_data = NULL;
+	*old = 0;
+	drop_move(d, v, rec, hw);
 }
 
 static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom_cpumask *mask,
@@ -263,7 +312,7 @@ static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom
 	struct bm_vector *v = msidom_domain_priv(d);
 	uint32_t hw = msidom_irq_data_hwirq(data);
 	struct bm_cpu *c = &v->cpus[hw >> 8];
-	uint32_t ncpu = 0, nvec = 0, newhw;
+	uint32_t ncpu = 0, nvec = 0, newhw, rec, old = MOVE_HW(*old_of(v, hw));
 	int ret;
 
 	if (bm_bit_test(c->managed, hw & 0xffu)) {
@@ -276,9 +325,9 @@ static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom
 		       msidom_domain_name(d), hw & 0xffu, hw >> 8);
 		return -MSIDOM_EINVAL;
 	}
-	if (v->move_data == data && bm_cpumask_test(mask, v->move_old >> 8)) {
+	if (old && bm_cpumask_test(mask, old >> 8)) {
 		/* Going back while the switch is unfinished: keep the old vector. */
-		*cpu = v->move_old >> 8;
+		*cpu = old >> 8;
 		bm_x86_vector_abort_move(data);
 		return 0;
 	}
@@ -286,8 +335,16 @@ static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom
 		*cpu = hw >> 8;
 		return 0;
 	}
-	if (v->move_data)
-		vector_commit(v->move_data);
+	if (old) {
+		/*
+		 * The device may still target the old vector and the current
+		 * one (a batch not yet synced): a third vector would leave one
+		 * of them released while still live.
+		 */
+		bm_err(v->ctx, "%s: vector %u on CPU %u is still moving", msidom_domain_name(d),
+		       hw & 0xffu, hw >> 8);
+		return -MSIDOM_EBUSY;
+	}
 	ret = pick(v, mask, 1, &ncpu, &nvec);
 	if (ret) {
 		bm_err(v->ctx, "%s: %s", msidom_domain_name(d),
@@ -295,21 +352,46 @@ static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom
 					     : "affinity mask names no CPU of the domain");
 		return ret;
 	}
+	/*
+	 * A function that cannot be masked may send (old CPU, new vector)
+	 * between the data and the address write (Linux x86 msi_set_affinity
+	 * steps through that pair): prefer a vector number also free on the
+	 * old CPU and hold it there for this interrupt until the commit; or
+	 * keep the vector number, so that only the address changes.
+	 */
+	rec = hw;
+	if (vector_free(v, &v->cpus[ncpu], hw & 0xffu)) {
+		nvec = hw & 0xffu;
+	} else if (vector_free(v, c, nvec)) {
+		rec |= MOVE_INTERIM;
+	} else if (find_common(v, &v->cpus[ncpu], c)) {
+		nvec = find_common(v, &v->cpus[ncpu], c);
+		rec |= MOVE_INTERIM;
+	}
 	newhw = MSIDOM_X86_HWIRQ(ncpu, nvec);
 	take(v, ncpu, nvec, false, false);
 	/* Both vectors stay mapped until affinity_commit: the old may still fire. */
 	ret = msidom_domain_map(d, newhw, data);
-	if (ret) {
-		release(v, newhw);
-		bm_err(v->ctx, "%s: mapping vector %u on CPU %u failed", msidom_domain_name(d),
-		       nvec, ncpu);
-		return ret;
+	if (ret)
+		goto err_new;
+	if (rec & MOVE_INTERIM) {
+		take(v, hw >> 8, nvec, false, false);
+		ret = msidom_domain_map(d, interim_of(rec, newhw), data);
+		if (ret)
+			goto err_interim;
 	}
 	msidom_irq_data_set_hwirq(data, newhw);
-	v->move_data = data;
-	v->move_old = hw;
+	*old_of(v, newhw) = rec;
 	*cpu = ncpu;
 	return 0;
+
+err_interim:
+	release(v, interim_of(rec, newhw));
+	msidom_domain_unmap(d, newhw);
+err_new:
+	release(v, newhw);
+	bm_err(v->ctx, "%s: mapping vector %u on CPU %u failed", msidom_domain_name(d), nvec, ncpu);
+	return ret;
 }
 
 static void vector_destroy(struct msidom_domain *d)
@@ -445,12 +527,13 @@ MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq,
 					uint32_t *cpu, uint8_t *vector)
 {
 	struct bm_vector *v = vector_of(d);
-	int ret = -MSIDOM_ENOENT;
+	bool found = false, current = false;
+	uint32_t best = 0;
 
 	if (!v || !virq)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(v->ctx);
-	for (uint32_t c = 0; c < v->ncpus && ret; c++) {
+	for (uint32_t c = 0; c < v->ncpus && !current; c++) {
 		if (!v->cpus[c].count)
 			continue;
 		for (uint32_t vec = MSIDOM_X86_FIRST_VECTOR; vec < 256u; vec++) {
@@ -459,14 +542,22 @@ MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq,
 			if (!bm_bit_test(v->cpus[c].used, vec) ||
 			    msidom_domain_find_virq(d, hw) != (int64_t)virq)
 				continue;
-			if (cpu)
-				*cpu = c;
-			if (vector)
-				*vector = (uint8_t)vec;
-			ret = 0;
-			break;
+			/* During a move the vector holding the move record is the new one. */
+			if (!found || v->cpus[c].old[vec]) {
+				best = hw;
+				found = true;
+				current = v->cpus[c].old[vec] != 0;
+			}
+			if (current)
+				break;
 		}
 	}
 	msidom_ctx_unlock(v->ctx);
-	return ret;
+	if (!found)
+		return -MSIDOM_ENOENT;
+	if (cpu)
+		*cpu = best >> 8;
+	if (vector)
+		*vector = (uint8_t)(best & 0xffu);
+	return 0;
 }

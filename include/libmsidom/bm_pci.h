@@ -21,10 +21,16 @@
  * allocate all messages at once (msidom_msi_alloc_range(0, n - 1) for
  * n > 1); a later allocation while vectors are live fails with -EBUSY.
  * The first activation masks every vector, writes address and data, then
- * sets the multiple message enable and MSI enable; freeing the last
- * vector clears MSI enable.
+ * sets the multiple message enable and MSI enable; without mask bits,
+ * MSI enable is set only once every message of the block is activated.
+ * Freeing the last vector clears MSI enable. A message the capability
+ * cannot hold (address above 4 GiB on a 32-bit capability, data above
+ * 0xffff) fails the activation with -EINVAL. A live function without
+ * mask bits gets data before address on a rewrite, so it only sends the
+ * (old address, new data) pair in between (see bm_x86.h).
  *
- * MSI-X: the table and PBA must lie inside their BAR. Every access to
+ * MSI-X: the table and PBA must lie inside their BAR and must not
+ * overlap. Every access to
  * the table first checks Memory Space Enable in the command register
  * (-EIO if clear). The first activation writes control = MASKALL|ENABLE,
  * masks every entry, programs the entry, then clears MASKALL. An entry
@@ -89,7 +95,7 @@ MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev,
  * @param parent Parent domain (MSIDOM_DOMAIN_MSI_PARENT).
  * @param[out] out The new domain.
  * @return 0, -EINVAL (bad arguments, malformed capability, table or PBA
- * outside its BAR, I/O or unassigned BAR), -ENODEV (no function, no MSI-X
+ * outside its BAR or overlapping each other, I/O or unassigned BAR), -ENODEV (no function, no MSI-X
  * capability), -EIO (config access failed), -EEXIST, -ENOMEM.
  */
 MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,

@@ -12,7 +12,18 @@
  * the fewest allocated vectors (lowest CPU number on ties) and its lowest
  * free vector. An affinity change allocates the new vector first, keeps
  * both mapped while the message is switched, and releases the old one
- * in the affinity_commit step. Managed vectors (alloc option "managed")
+ * in the affinity_commit step (per interrupt: inside a caller's batch
+ * every moved interrupt holds its old vector until the batch ends, and a
+ * second move of the same interrupt before that fails with -EBUSY unless
+ * it goes back to the old CPU). The move keeps the vector number when it
+ * is free on the new CPU; otherwise it prefers a number that is also free
+ * on the old CPU and holds that (old CPU, new vector) pair for the
+ * interrupt until the commit, so a function that cannot be masked and
+ * gets its data before its address (PCI MSI without mask bits) never
+ * sends to another interrupt's vector in between (Linux steps through
+ * the same pair). If no such number exists, that intermediate pair may
+ * belong to another interrupt and reach it as a spurious interrupt, as
+ * in Linux. Managed vectors (alloc option "managed")
  * are never moved: set_affinity on them fails with -EPERM.
  *
  * The domain is flagged MSIDOM_DOMAIN_MSI_PARENT with an empty child
@@ -88,7 +99,8 @@ MSIDOM_API int msidom_x86_vector_create(struct msidom_ctx *ctx,
 MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu);
 
 /**
- * @brief Where @p virq is delivered.
+ * @brief Where @p virq is delivered (during an unfinished affinity
+ * change: the new target).
  * @param d An x86 vector domain.
  * @param virq Interrupt allocated through @p d.
  * @param[out] cpu CPU index (may be NULL).

@@ -67,7 +67,13 @@ struct msidom_ims_storage_ops {
 	 * release_slot. 0 or a negative errno (the allocation fails).
 	 */
 	int (*prepare_slot)(void *opaque, uint32_t slot, msidom_cookie cookie);
-	/** Optional: undo prepare_slot; the slot's vector is gone. */
+	/**
+	 * Optional: undo prepare_slot; the slot's vector is gone. With
+	 * bus_lock/bus_sync_unlock it runs after the bus_sync_unlock that
+	 * applied the slot's mask and zeroed message (also when that sync
+	 * fails), or just before the slot is prepared again in the same
+	 * batch.
+	 */
 	void (*release_slot)(void *opaque, uint32_t slot, msidom_cookie cookie);
 	/**
 	 * Mandatory: store @p msg in the slot. An all-zero message means the
