@@ -136,8 +136,7 @@ int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from)
 	}
 }
 
-int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count,
-				     uint32_t align)
+int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count, uint32_t align)
 {
 	if (!count || !align || (align & (align - 1)))
 		return -1;

@@ -37,7 +37,6 @@ int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from);
  * Lowest start of @count clear bits aligned to @align (a power of two),
  * or -1. Linear: for block allocations only.
  */
-int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count,
-				     uint32_t align);
+int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count, uint32_t align);
 
 #endif

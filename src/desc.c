@@ -59,8 +59,8 @@ void msidom__desc_spare_release(struct msidom_domain *dd)
 	dd->spare = NULL;
 }
 
-struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index,
-				     msidom_cookie cookie, int *err)
+struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index, msidom_cookie cookie,
+				     int *err)
 {
 	struct msidom_desc *desc = desc_get(dd);
 
@@ -107,12 +107,13 @@ static bool desc_match(const struct msidom_desc *desc, enum msidom_desc_filter f
 }
 
 struct msidom_desc *msidom__desc_scan(const struct msidom_domain *dd, uint32_t from,
-				     enum msidom_desc_filter filter)
+				      enum msidom_desc_filter filter)
 {
 	int64_t bit = from < dd->hwsize ? msidom_bitmap_next_set(&dd->index_map, from) : -1;
 
 	for (; bit >= 0; bit = msidom_bitmap_next_set(&dd->index_map, (uint32_t)bit + 1)) {
-		const struct msidom_irq_data *data = msidom_radix_lookup(&dd->revmap, (uint32_t)bit);
+		const struct msidom_irq_data *data =
+			msidom_radix_lookup(&dd->revmap, (uint32_t)bit);
 		struct msidom_desc *desc = data ? data_desc(data) : NULL;
 
 		if (desc && desc_match(desc, filter))

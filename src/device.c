@@ -37,8 +37,10 @@ static int remove_domain_locked(struct msidom_device *dev, enum msidom_slot slot
 	int ret = msidom__free_all_locked(dd);
 
 	if (ret < 0)
-		pr_err(dev->ctx, "%s: freeing the vectors of %s failed (%s); removed anyway, "
-		       "reset the device", dev->name, dd->name, msidom_strerror(ret));
+		pr_err(dev->ctx,
+		       "%s: freeing the vectors of %s failed (%s); removed anyway, "
+		       "reset the device",
+		       dev->name, dd->name, msidom_strerror(ret));
 	dev->domains[slot] = NULL;
 	msidom__domain_release(dd);
 	return ret < 0 ? ret : 0;
@@ -134,8 +136,7 @@ MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msido
 	ret = check_template(dev, slot, tmpl, parent);
 	if (ret)
 		goto out;
-	msidom_snprintf(name, sizeof(name), "%s%s-%s", parent->child_prefix, tmpl->name,
-			dev->name);
+	msidom_snprintf(name, sizeof(name), "%s%s-%s", parent->child_prefix, tmpl->name, dev->name);
 	msidom__memzero(&info, sizeof(info));
 	info.name = name;
 	info.bus = tmpl->bus;

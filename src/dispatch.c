@@ -29,8 +29,8 @@ spurious:
 	return -MSIDOM_ENOENT;
 }
 
-MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq,
-				      msidom_handler_fn fn, void *arg)
+MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq, msidom_handler_fn fn,
+				      void *arg)
 {
 	struct msidom_desc *desc;
 

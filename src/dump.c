@@ -29,8 +29,8 @@ static void out(struct sink *s, const char *fmt, ...)
 static const char *bus_name(enum msidom_bus_token bus)
 {
 	static const char *const names[] = {
-		"ANY", "VECTOR", "REMAP", "DOORBELL", "VFIO", "GENERIC_MSI",
-		"PCI_MSI", "PCI_MSIX", "PCI_IMS", "VIRT",
+		"ANY",         "VECTOR",  "REMAP",    "DOORBELL", "VFIO",
+		"GENERIC_MSI", "PCI_MSI", "PCI_MSIX", "PCI_IMS",  "VIRT",
 	};
 
 	return (unsigned int)bus < sizeof(names) / sizeof(names[0]) ? names[bus] : "?";
@@ -38,8 +38,8 @@ static const char *bus_name(enum msidom_bus_token bus)
 
 static void flags_str(uint32_t f, char *buf, size_t size)
 {
-	static const char *const names[] = { "MSI_PARENT", "DEVICE", "ISOLATED_MSI",
-					      "IMMUTABLE", "CONTIGUOUS", "MASK_ON_FREE" };
+	static const char *const names[] = { "MSI_PARENT", "DEVICE",     "ISOLATED_MSI",
+					     "IMMUTABLE",  "CONTIGUOUS", "MASK_ON_FREE" };
 	size_t len = 0;
 
 	buf[0] = '\0';

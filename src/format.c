@@ -99,8 +99,8 @@ static unsigned int divmod(unsigned long long *v, uint32_t base)
 	return low % base;
 }
 
-static void put_num(struct out *o, unsigned long long v, bool neg, unsigned int base,
-		    bool upper, int width, bool left, char pad)
+static void put_num(struct out *o, unsigned long long v, bool neg, unsigned int base, bool upper,
+		    int width, bool left, char pad)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -211,8 +211,8 @@ static int format(char *buf, size_t size, const char *fmt, va_list ap_in)
 		case 'd':
 		case 'i': {
 			long long v = arg_signed(&ap, m);
-			unsigned long long mag = v < 0 ? 0ull - (unsigned long long)v
-						       : (unsigned long long)v;
+			unsigned long long mag =
+				v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
 			put_num(&o, mag, v < 0, 10, false, width, left, pad);
 			break;
@@ -244,12 +244,8 @@ static int format(char *buf, size_t size, const char *fmt, va_list ap_in)
 			put_padded(&o, s, msidom__strlen(s), width, left, ' ');
 			break;
 		}
-		case '%':
-			put(&o, '%');
-			break;
-		case '\0':
-			f--;
-			break;
+		case '%': put(&o, '%'); break;
+		case '\0': f--; break;
 		default:
 			put(&o, '%');
 			put(&o, *f);
@@ -280,8 +276,8 @@ MSIDOM_API int msidom_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level,
-			   const char *fmt, ...)
+MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level, const char *fmt,
+			   ...)
 {
 	char line[256];
 	va_list ap;

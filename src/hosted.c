@@ -71,12 +71,14 @@ static void hosted_lock_destroy(void *opaque, void *lock)
 static void hosted_log(void *opaque, enum msidom_log_level level, const char *line)
 {
 	static const char *const names[] = {
-		[MSIDOM_LOG_ERR] = "error", [MSIDOM_LOG_WARN] = "warning",
-		[MSIDOM_LOG_INFO] = "info", [MSIDOM_LOG_DEBUG] = "debug",
+		[MSIDOM_LOG_ERR] = "error",
+		[MSIDOM_LOG_WARN] = "warning",
+		[MSIDOM_LOG_INFO] = "info",
+		[MSIDOM_LOG_DEBUG] = "debug",
 	};
-	const char *name = (unsigned int)level < sizeof(names) / sizeof(names[0]) && names[level]
-				   ? names[level]
-				   : "log";
+	const char *name = (unsigned int)level < sizeof(names) / sizeof(names[0]) && names[level] ?
+				   names[level] :
+				   "log";
 
 	(void)opaque;
 	fprintf(stderr, "libmsidom %s: %s\n", name, line);

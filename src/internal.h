@@ -17,10 +17,10 @@
 #define MSIDOM_FREESTANDING 0
 #endif
 
-#define MSIDOM_MAX_DEPTH 8
+#define MSIDOM_MAX_DEPTH     8
 #define MSIDOM_DEFAULT_VIRQS (1u << 20)
-#define MSIDOM_MAX_VIRQS (1u << 24)
-#define MSIDOM_MIN_VIRQS 64u
+#define MSIDOM_MAX_VIRQS     (1u << 24)
+#define MSIDOM_MIN_VIRQS     64u
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -31,7 +31,7 @@ struct msidom_ctx {
 	uint32_t op_seq; /* bumped by every locked operation: see radix.c */
 	uint32_t max_virqs;
 	uint32_t nr_irqs;
-	struct msidom_bitmap virq_map; /* bit v-1 set: virq v in use */
+	struct msidom_bitmap virq_map;  /* bit v-1 set: virq v in use */
 	struct msidom_radix virq_descs; /* virq - 1 -> struct msidom_desc */
 	struct msidom_list domains;
 	struct msidom_list devices;
@@ -51,11 +51,11 @@ enum desc_flags {
 	DESC_MASKED = 1u << 0,
 	DESC_ACTIVATED = 1u << 1,
 	DESC_MANAGED = 1u << 2,
-	DESC_LEVELS_DONE = 1u << 3, /* every level allocated */
-	DESC_FRESH = 1u << 4,       /* created by the allocation in progress */
-	DESC_SPARE = 1u << 5,       /* taken from the domain's spare */
+	DESC_LEVELS_DONE = 1u << 3,              /* every level allocated */
+	DESC_FRESH = 1u << 4,                    /* created by the allocation in progress */
+	DESC_SPARE = 1u << 5,                    /* taken from the domain's spare */
 	DESC_OP_FLAGS = DESC_FRESH | DESC_SPARE, /* only meaningful during one call */
-	DESC_COMMIT = 1u << 6, /* affinity_commit waits for the outermost batch end */
+	DESC_COMMIT = 1u << 6,    /* affinity_commit waits for the outermost batch end */
 	DESC_UNSETTLED = 1u << 7, /* a move whose commit was dropped: settled on free */
 };
 
@@ -76,9 +76,9 @@ struct msidom_desc {
 
 struct msidom_domain {
 	struct msidom_ctx *ctx;
-	struct msidom_list node; /* ctx->domains */
+	struct msidom_list node;                      /* ctx->domains */
 	struct msidom_domain *path[MSIDOM_MAX_DEPTH]; /* path[0] = this, then ancestors */
-	uint8_t nlevels; /* entries in path */
+	uint8_t nlevels;                              /* entries in path */
 	uint32_t nchildren;
 	char name[64];
 	char child_prefix[16];
@@ -143,8 +143,8 @@ size_t msidom__strlen(const char *s);
 int msidom__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Logging shortcuts. */
-#define pr_err(ctx, ...) msidom_log((ctx), MSIDOM_LOG_ERR, __VA_ARGS__)
-#define pr_warn(ctx, ...) msidom_log((ctx), MSIDOM_LOG_WARN, __VA_ARGS__)
+#define pr_err(ctx, ...)   msidom_log((ctx), MSIDOM_LOG_ERR, __VA_ARGS__)
+#define pr_warn(ctx, ...)  msidom_log((ctx), MSIDOM_LOG_WARN, __VA_ARGS__)
 #define pr_debug(ctx, ...) msidom_log((ctx), MSIDOM_LOG_DEBUG, __VA_ARGS__)
 
 /* context.c */
@@ -197,8 +197,8 @@ static inline int msidom__batch_end(struct msidom_domain *d)
 }
 
 /* desc.c */
-struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index,
-				     msidom_cookie cookie, int *err);
+struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index, msidom_cookie cookie,
+				     int *err);
 void msidom__desc_delete(struct msidom_desc *desc, bool undo);
 void msidom__desc_spare_release(struct msidom_domain *dd);
 struct msidom_desc *msidom__desc_scan(const struct msidom_domain *dd, uint32_t from,

@@ -146,8 +146,10 @@ void msidom__finish_commits(struct msidom_domain *d, int sync_ret)
 		d->commits--;
 		if (sync_ret) {
 			/* Keeping both targets is safe; the next affinity change settles it. */
-			pr_err(d->ctx, "%s: index %u: batch failed (%s); keeping its old target "
-			       "reserved", d->name, desc->lv[0].hwirq, msidom_strerror(sync_ret));
+			pr_err(d->ctx,
+			       "%s: index %u: batch failed (%s); keeping its old target "
+			       "reserved",
+			       d->name, desc->lv[0].hwirq, msidom_strerror(sync_ret));
 			desc->flags |= DESC_UNSETTLED;
 			continue;
 		}

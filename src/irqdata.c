@@ -100,8 +100,7 @@ MSIDOM_API int msidom_irq_data_parent_compose_msg(struct msidom_irq_data *data,
 }
 
 MSIDOM_API int msidom_irq_data_parent_set_affinity(struct msidom_irq_data *data,
-						   const struct msidom_cpumask *mask,
-						   uint32_t *cpu)
+						   const struct msidom_cpumask *mask, uint32_t *cpu)
 {
 	struct msidom_irq_data *p;
 

@@ -124,9 +124,9 @@ static int associate(struct msidom_desc *const *descs, unsigned int nr,
 			descs[virqs]->handler_arg = opts->handler_arg;
 			__atomic_store_n(&descs[virqs]->handler, opts->handler, __ATOMIC_RELEASE);
 		}
-		descs[virqs]->flags = (uint16_t)((descs[virqs]->flags & DESC_OP_FLAGS) |
-						 (unmasked ? 0 : DESC_MASKED) |
-						 (arg.managed ? DESC_MANAGED : 0));
+		descs[virqs]->flags =
+			(uint16_t)((descs[virqs]->flags & DESC_OP_FLAGS) |
+				   (unmasked ? 0 : DESC_MASKED) | (arg.managed ? DESC_MANAGED : 0));
 	}
 	ret = msidom__levels_alloc(descs, nr, &arg);
 	if (ret)
@@ -204,8 +204,8 @@ static void release_claim(struct msidom_desc *desc)
 		msidom__desc_delete(desc, true);
 }
 
-static int alloc_one(struct msidom_domain *dd, uint32_t index,
-		     const struct msidom_alloc_opts *opts, struct msidom_desc **out)
+static int alloc_one(struct msidom_domain *dd, uint32_t index, const struct msidom_alloc_opts *opts,
+		     struct msidom_desc **out)
 {
 	struct msidom_desc *desc;
 	int ret = 0;
@@ -262,8 +262,8 @@ static void undo_range(struct msidom_domain *dd, uint32_t first, uint32_t last)
 	}
 }
 
-MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
-						 enum msidom_slot slot, uint32_t index,
+MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev, enum msidom_slot slot,
+						 uint32_t index,
 						 const struct msidom_alloc_opts *opts)
 {
 	struct msidom_map map = { -MSIDOM_EINVAL, 0 };
@@ -319,7 +319,8 @@ static int alloc_block(struct msidom_domain *dd, uint32_t count,
 	int ret = 0;
 
 	if (count > MAX_BLOCK || !is_pow2(count) || dd->ndescs) {
-		pr_err(dd->ctx, "%s: a multi-message block is 1..32 (power of two) from index 0, once",
+		pr_err(dd->ctx,
+		       "%s: a multi-message block is 1..32 (power of two) from index 0, once",
 		       dd->name);
 		return -MSIDOM_EINVAL;
 	}
@@ -444,8 +445,8 @@ static int msidom_msi_free_range_locked(struct msidom_domain *dd, uint32_t first
 		}
 		return free_block(dd, undo);
 	}
-	for (desc = msidom__desc_scan(dd, first, MSIDOM_DESC_ALL); desc && desc->lv[0].hwirq <= last;
-	     desc = next) {
+	for (desc = msidom__desc_scan(dd, first, MSIDOM_DESC_ALL);
+	     desc && desc->lv[0].hwirq <= last; desc = next) {
 		next = msidom_desc_next(desc, MSIDOM_DESC_ALL);
 		if (desc->virq) {
 			free_one(desc, undo);
@@ -486,7 +487,8 @@ MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot,
 	free_one(desc, false);
 	ret = msidom__batch_end(dd);
 	if (ret)
-		pr_err(dev->ctx, "%s: index %u freed, but the device update failed (%s): its "
+		pr_err(dev->ctx,
+		       "%s: index %u freed, but the device update failed (%s): its "
 		       "storage may still hold a live message; reset the device",
 		       dd->name, index, msidom_strerror(ret));
 out:

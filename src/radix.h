@@ -14,7 +14,7 @@
 #include <libmsidom/error.h>
 
 #define MSIDOM_RADIX_SHIFT 8
-#define MSIDOM_RADIX_LEAF (1u << MSIDOM_RADIX_SHIFT)
+#define MSIDOM_RADIX_LEAF  (1u << MSIDOM_RADIX_SHIFT)
 
 struct msidom_ctx;
 
@@ -40,8 +40,8 @@ int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r,
 void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key);
 
 /* 0, -EEXIST if the slot is taken, or -ENOMEM; nothing changed on error. */
-static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r,
-				      uint32_t key, void *val)
+static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+				      void *val)
 {
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
 	void **leaf = r->top[li];
@@ -60,8 +60,8 @@ static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radi
  * leaf that this same operation allocated is freed, so the failed call
  * leaves memory exactly as it found it; nobody can be looking it up.
  */
-static inline void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r,
-				       uint32_t key, bool release)
+static inline void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+				       bool release)
 {
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
 	void **leaf = r->top[li];

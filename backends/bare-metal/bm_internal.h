@@ -10,15 +10,15 @@
 #include <libmsidom/baremetal.h>
 
 /* Internal symbols stay in the library's namespace: a static archive links into foreign kernels. */
-#define bm_want_block msidom__bm_want_block
-#define bm_barrier msidom__bm_barrier
-#define bm_zero msidom__bm_zero
-#define bm_x86_vector_target msidom__bm_x86_vector_target
+#define bm_want_block            msidom__bm_want_block
+#define bm_barrier               msidom__bm_barrier
+#define bm_zero                  msidom__bm_zero
+#define bm_x86_vector_target     msidom__bm_x86_vector_target
 #define bm_x86_vector_abort_move msidom__bm_x86_vector_abort_move
-#define bm_is_x86_vector msidom__bm_is_x86_vector
-#define bm_cfg_read msidom__bm_cfg_read
-#define bm_cfg_write msidom__bm_cfg_write
-#define bm_find_cap msidom__bm_find_cap
+#define bm_is_x86_vector         msidom__bm_is_x86_vector
+#define bm_cfg_read              msidom__bm_cfg_read
+#define bm_cfg_write             msidom__bm_cfg_write
+#define bm_find_cap              msidom__bm_find_cap
 
 /* First word of every private structure, so creators can check a parent's type. */
 enum bm_magic {
@@ -29,7 +29,7 @@ enum bm_magic {
 	BM_MAGIC_MSIX = 0x6d736978u,
 };
 
-#define bm_err(ctx, ...) msidom_log((ctx), MSIDOM_LOG_ERR, __VA_ARGS__)
+#define bm_err(ctx, ...)   msidom_log((ctx), MSIDOM_LOG_ERR, __VA_ARGS__)
 #define bm_debug(ctx, ...) msidom_log((ctx), MSIDOM_LOG_DEBUG, __VA_ARGS__)
 
 static inline bool bm_bit_test(const uint64_t *map, uint32_t bit)
@@ -87,8 +87,7 @@ static inline bool bm_cpumask_test(const struct msidom_cpumask *mask, uint32_t c
  * level @d: only the level directly under a multi-message MSI device
  * domain sees the device add its vector number to the message data.
  */
-bool bm_want_block(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		   unsigned int nr);
+bool bm_want_block(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr);
 
 /* Full barrier through the platform hook, or a compiler fence. */
 void bm_barrier(const struct msidom_bm_platform *plat);
@@ -112,41 +111,41 @@ int bm_find_cap(struct msidom_ctx *ctx, const struct msidom_bm_platform *plat, u
 		uint8_t cap_id);
 
 /* PCI config space offsets and bits used by the device domains. */
-#define PCI_VENDOR_ID 0x00
-#define PCI_COMMAND 0x04
-#define PCI_COMMAND_MEMORY 0x2u
-#define PCI_STATUS 0x06
+#define PCI_VENDOR_ID       0x00
+#define PCI_COMMAND         0x04
+#define PCI_COMMAND_MEMORY  0x2u
+#define PCI_STATUS          0x06
 #define PCI_STATUS_CAP_LIST 0x10u
-#define PCI_BAR0 0x10
-#define PCI_CAP_PTR 0x34
-#define PCI_CAP_ID_MSI 0x05
-#define PCI_CAP_ID_MSIX 0x11
+#define PCI_BAR0            0x10
+#define PCI_CAP_PTR         0x34
+#define PCI_CAP_ID_MSI      0x05
+#define PCI_CAP_ID_MSIX     0x11
 
-#define PCI_MSI_FLAGS 2
-#define PCI_MSI_FLAGS_ENABLE 0x0001u
-#define PCI_MSI_FLAGS_QMASK 0x000eu
-#define PCI_MSI_FLAGS_QSIZE 0x0070u
-#define PCI_MSI_FLAGS_64BIT 0x0080u
+#define PCI_MSI_FLAGS         2
+#define PCI_MSI_FLAGS_ENABLE  0x0001u
+#define PCI_MSI_FLAGS_QMASK   0x000eu
+#define PCI_MSI_FLAGS_QSIZE   0x0070u
+#define PCI_MSI_FLAGS_64BIT   0x0080u
 #define PCI_MSI_FLAGS_MASKBIT 0x0100u
-#define PCI_MSI_ADDRESS_LO 4
-#define PCI_MSI_ADDRESS_HI 8
-#define PCI_MSI_DATA_32 8
-#define PCI_MSI_DATA_64 12
-#define PCI_MSI_MASK_32 12
-#define PCI_MSI_MASK_64 16
+#define PCI_MSI_ADDRESS_LO    4
+#define PCI_MSI_ADDRESS_HI    8
+#define PCI_MSI_DATA_32       8
+#define PCI_MSI_DATA_64       12
+#define PCI_MSI_MASK_32       12
+#define PCI_MSI_MASK_64       16
 
-#define PCI_MSIX_FLAGS 2
-#define PCI_MSIX_FLAGS_QSIZE 0x07ffu
-#define PCI_MSIX_FLAGS_MASKALL 0x4000u
-#define PCI_MSIX_FLAGS_ENABLE 0x8000u
-#define PCI_MSIX_TABLE 4
-#define PCI_MSIX_PBA 8
-#define PCI_MSIX_BIR 0x7u
-#define PCI_MSIX_ENTRY_SIZE 16u
-#define PCI_MSIX_ENTRY_ADDR_LO 0u
-#define PCI_MSIX_ENTRY_ADDR_HI 4u
-#define PCI_MSIX_ENTRY_DATA 8u
-#define PCI_MSIX_ENTRY_CTRL 12u
+#define PCI_MSIX_FLAGS              2
+#define PCI_MSIX_FLAGS_QSIZE        0x07ffu
+#define PCI_MSIX_FLAGS_MASKALL      0x4000u
+#define PCI_MSIX_FLAGS_ENABLE       0x8000u
+#define PCI_MSIX_TABLE              4
+#define PCI_MSIX_PBA                8
+#define PCI_MSIX_BIR                0x7u
+#define PCI_MSIX_ENTRY_SIZE         16u
+#define PCI_MSIX_ENTRY_ADDR_LO      0u
+#define PCI_MSIX_ENTRY_ADDR_HI      4u
+#define PCI_MSIX_ENTRY_DATA         8u
+#define PCI_MSIX_ENTRY_CTRL         12u
 #define PCI_MSIX_ENTRY_CTRL_MASKBIT 1u
 
 #endif

@@ -4,8 +4,7 @@
  */
 #include "bm_internal.h"
 
-bool bm_want_block(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		   unsigned int nr)
+bool bm_want_block(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct msidom_desc *desc;
 	struct msidom_domain *dd;

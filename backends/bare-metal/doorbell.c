@@ -47,8 +47,7 @@ static int64_t find_block(const struct bm_doorbell *db, uint32_t n)
 	return -1;
 }
 
-static void db_free(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		    unsigned int nr)
+static void db_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct bm_doorbell *db = msidom_domain_priv(d);
 
@@ -60,8 +59,8 @@ static void db_free(struct msidom_domain *d, struct msidom_irq_data *const *data
 	}
 }
 
-static int db_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		    unsigned int nr, const struct msidom_alloc_arg *arg)
+static int db_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		    const struct msidom_alloc_arg *arg)
 {
 	struct bm_doorbell *db = msidom_domain_priv(d);
 	unsigned int i;

@@ -40,15 +40,17 @@ static uint16_t mask_off(const struct bm_msi *m)
 	return m->is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32;
 }
 
-static int msi_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		     unsigned int nr, const struct msidom_alloc_arg *arg)
+static int msi_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		     const struct msidom_alloc_arg *arg)
 {
 	struct bm_msi *m = msidom_domain_priv(d);
 
 	(void)arg;
 	if (m->nlive) {
-		bm_err(m->ctx, "%s: MSI cannot grow while enabled; free all vectors and "
-			       "allocate the whole range at once", msidom_domain_name(d));
+		bm_err(m->ctx,
+		       "%s: MSI cannot grow while enabled; free all vectors and "
+		       "allocate the whole range at once",
+		       msidom_domain_name(d));
 		return -MSIDOM_EBUSY;
 	}
 	for (unsigned int i = 0; i < nr; i++) {
@@ -63,8 +65,7 @@ static int msi_alloc(struct msidom_domain *d, struct msidom_irq_data *const *dat
 	return 0;
 }
 
-static void msi_free(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		     unsigned int nr)
+static void msi_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct bm_msi *m = msidom_domain_priv(d);
 

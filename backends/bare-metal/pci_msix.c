@@ -13,10 +13,10 @@ struct bm_msix {
 	const struct msidom_bm_platform *plat;
 	uint32_t sbdf;
 	uint16_t cap;
-	uint32_t nvec;      /* domain hwsize */
-	uint32_t tsize;     /* table entries */
-	uint64_t table;     /* physical address of entry 0 */
-	uint32_t *ctrl;     /* cached vector control words, tsize entries */
+	uint32_t nvec;  /* domain hwsize */
+	uint32_t tsize; /* table entries */
+	uint64_t table; /* physical address of entry 0 */
+	uint32_t *ctrl; /* cached vector control words, tsize entries */
 	uint32_t nactive;
 	bool enabled;
 	uint64_t bar_size[6]; /* sized at creation, 0: not yet */
@@ -162,8 +162,8 @@ static int set_mask(struct msidom_irq_data *data, bool masked)
 
 	if (ret)
 		return ret;
-	ctrl = masked ? x->ctrl[idx] | PCI_MSIX_ENTRY_CTRL_MASKBIT
-		      : x->ctrl[idx] & ~PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	ctrl = masked ? x->ctrl[idx] | PCI_MSIX_ENTRY_CTRL_MASKBIT :
+			x->ctrl[idx] & ~PCI_MSIX_ENTRY_CTRL_MASKBIT;
 	wr(x, entry(x, idx, PCI_MSIX_ENTRY_CTRL), ctrl);
 	(void)rd(x, entry(x, idx, PCI_MSIX_ENTRY_CTRL));
 	x->ctrl[idx] = ctrl;

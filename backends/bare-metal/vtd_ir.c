@@ -61,7 +61,7 @@ static int64_t find_block(const struct bm_vtd *v, uint32_t n)
 	return -1;
 }
 
-#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) ||                    \
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || \
 	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8)
 #define BM_ATOMIC64 1
 /* i386 aligns uint64_t to 4 bytes; entries are 16-byte aligned, say so. */
@@ -151,7 +151,8 @@ static int make_lower(struct bm_vtd *v, struct msidom_irq_data *data, uint64_t *
 	dst = v->x2apic ? apic : (apic & 0xffu) << 8;
 	/* Physical destination, no redirection hint, edge, fixed delivery. */
 	*lo = MSIDOM_IRTE_P | (v->fault_disable ? MSIDOM_IRTE_FPD : 0) |
-	      ((uint64_t)vec << MSIDOM_IRTE_VECTOR_SHIFT) | ((uint64_t)dst << MSIDOM_IRTE_DST_SHIFT);
+	      ((uint64_t)vec << MSIDOM_IRTE_VECTOR_SHIFT) |
+	      ((uint64_t)dst << MSIDOM_IRTE_DST_SHIFT);
 	return 0;
 }
 
@@ -166,8 +167,7 @@ static uint64_t make_upper(struct bm_vtd *v, struct msidom_irq_data *data)
 	return MSIDOM_IRTE_SVT_RID | msidom_device_requester_id(dev);
 }
 
-static void vtd_free(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		     unsigned int nr)
+static void vtd_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct bm_vtd *v = msidom_domain_priv(d);
 
@@ -181,8 +181,8 @@ static void vtd_free(struct msidom_domain *d, struct msidom_irq_data *const *dat
 	}
 }
 
-static int vtd_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		     unsigned int nr, const struct msidom_alloc_arg *arg)
+static int vtd_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		     const struct msidom_alloc_arg *arg)
 {
 	struct bm_vtd *v = msidom_domain_priv(d);
 	bool block = bm_want_block(d, data, nr);
@@ -294,8 +294,7 @@ static int vtd_set_affinity(struct msidom_irq_data *data, const struct msidom_cp
 		return 0;
 	/* Only the lower half changes: one store keeps the live entry whole. */
 	if (v->plat->store128)
-		ret = v->plat->store128(v->plat->opaque, e, lo,
-					load64(&e[1])) ? -MSIDOM_EIO : 0;
+		ret = v->plat->store128(v->plat->opaque, e, lo, load64(&e[1])) ? -MSIDOM_EIO : 0;
 	else
 		store64(&e[0], lo);
 	if (!ret)
@@ -350,8 +349,8 @@ MSIDOM_API int msidom_vtd_ir_create(struct msidom_ctx *ctx, const struct msidom_
 	}
 	if (cfg->entries < 2u || cfg->entries > MSIDOM_VTD_MAX_ENTRIES ||
 	    !bm_is_pow2(cfg->entries)) {
-		bm_err(ctx, "vtd_ir_create: %u entries (need a power of two, 2..%u)",
-		       cfg->entries, MSIDOM_VTD_MAX_ENTRIES);
+		bm_err(ctx, "vtd_ir_create: %u entries (need a power of two, 2..%u)", cfg->entries,
+		       MSIDOM_VTD_MAX_ENTRIES);
 		return -MSIDOM_EINVAL;
 	}
 	if (!bm_is_x86_vector(parent)) {
@@ -381,7 +380,8 @@ MSIDOM_API int msidom_vtd_ir_create(struct msidom_ctx *ctx, const struct msidom_
 	info.name = cfg->name ? cfg->name : "INTEL-IR";
 	info.child_prefix = "IR-";
 	info.bus = MSIDOM_BUS_REMAP;
-	info.flags = MSIDOM_DOMAIN_ISOLATED_MSI | MSIDOM_DOMAIN_IMMUTABLE | MSIDOM_DOMAIN_MSI_PARENT;
+	info.flags =
+		MSIDOM_DOMAIN_ISOLATED_MSI | MSIDOM_DOMAIN_IMMUTABLE | MSIDOM_DOMAIN_MSI_PARENT;
 	info.hwsize = cfg->entries;
 	info.ops = &vtd_ops;
 	info.chip = &vtd_chip;

@@ -189,7 +189,8 @@ static int vector_alloc(struct msidom_domain *d, struct msidom_irq_data *const *
 
 	if (bm_want_block(d, data, nr)) {
 		if (!bm_is_pow2(nr) || nr > 32u) {
-			bm_err(v->ctx, "%s: multi-MSI block of %u vectors", msidom_domain_name(d), nr);
+			bm_err(v->ctx, "%s: multi-MSI block of %u vectors", msidom_domain_name(d),
+			       nr);
 			return -MSIDOM_EINVAL;
 		}
 		ret = pick(v, mask, nr, &cpu, &vec);
@@ -216,8 +217,8 @@ err_undo:
 	vector_free_op(d, data, i);
 err_log:
 	bm_err(v->ctx, "%s: %s", msidom_domain_name(d),
-	       ret == -MSIDOM_ENOSPC ? "no free vector on the allowed CPUs"
-				     : "affinity mask names no CPU of the domain");
+	       ret == -MSIDOM_ENOSPC ? "no free vector on the allowed CPUs" :
+				       "affinity mask names no CPU of the domain");
 	return ret;
 }
 
@@ -348,8 +349,8 @@ static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom
 	ret = pick(v, mask, 1, &ncpu, &nvec);
 	if (ret) {
 		bm_err(v->ctx, "%s: %s", msidom_domain_name(d),
-		       ret == -MSIDOM_ENOSPC ? "no free vector on the requested CPUs"
-					     : "affinity mask names no CPU of the domain");
+		       ret == -MSIDOM_ENOSPC ? "no free vector on the requested CPUs" :
+					       "affinity mask names no CPU of the domain");
 		return ret;
 	}
 	/*
@@ -523,8 +524,8 @@ MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu)
 	return n;
 }
 
-MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq,
-					uint32_t *cpu, uint8_t *vector)
+MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, uint32_t *cpu,
+					uint8_t *vector)
 {
 	struct bm_vector *v = vector_of(d);
 	bool found = false, current = false;

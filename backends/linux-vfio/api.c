@@ -51,13 +51,11 @@ MSIDOM_API int msidom_vfio_event_fd(const struct msidom_vfio *v)
 static uint32_t mode_type(const struct msidom_vfio *v, enum msidom_vfio_mode mode)
 {
 	switch (mode) {
-	case MSIDOM_VFIO_MODE_MSI:
-		return VFIO_PCI_MSI_IRQ_INDEX;
-	case MSIDOM_VFIO_MODE_MSIX:
-		return VFIO_PCI_MSIX_IRQ_INDEX;
+	case MSIDOM_VFIO_MODE_MSI: return VFIO_PCI_MSI_IRQ_INDEX;
+	case MSIDOM_VFIO_MODE_MSIX: return VFIO_PCI_MSIX_IRQ_INDEX;
 	default:
-		return v->idx[VFIO_PCI_MSIX_IRQ_INDEX].count ? VFIO_PCI_MSIX_IRQ_INDEX
-							     : VFIO_PCI_MSI_IRQ_INDEX;
+		return v->idx[VFIO_PCI_MSIX_IRQ_INDEX].count ? VFIO_PCI_MSIX_IRQ_INDEX :
+							       VFIO_PCI_MSI_IRQ_INDEX;
 	}
 }
 
@@ -105,8 +103,8 @@ MSIDOM_API int msidom_vfio_set_mode(struct msidom_vfio *v, enum msidom_vfio_mode
 	return ret;
 }
 
-MSIDOM_API struct msidom_map msidom_vfio_alloc(struct msidom_vfio *v, uint32_t index,
-					       bool unmasked, msidom_handler_fn fn, void *arg)
+MSIDOM_API struct msidom_map msidom_vfio_alloc(struct msidom_vfio *v, uint32_t index, bool unmasked,
+					       msidom_handler_fn fn, void *arg)
 {
 	struct msidom_map map = { .index = -MSIDOM_EINVAL, .virq = 0 };
 	if (!v)

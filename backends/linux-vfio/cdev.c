@@ -13,9 +13,9 @@
 
 #include "vfio_internal.h"
 
-#define CDEV_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+#define CDEV_BIND_IOMMUFD      _IO(VFIO_TYPE, VFIO_BASE + 18)
 #define CDEV_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
-#define CDEV_IOMMU_IOAS_ALLOC _IO(';', 0x81)
+#define CDEV_IOMMU_IOAS_ALLOC  _IO(';', 0x81)
 
 struct cdev_bind_iommufd {
 	uint32_t argsz;
@@ -51,8 +51,8 @@ static bool probe_isolated(struct msidom_vfio *v)
 		return true;
 	msidom_log(v->ctx, MSIDOM_LOG_WARN,
 		   "vfio %s: %s: MSI of this device is not known to be isolated", v->bdf,
-		   c ? "iommufd allow_unsafe_interrupts is set"
-		     : "cannot read iommufd allow_unsafe_interrupts");
+		   c ? "iommufd allow_unsafe_interrupts is set" :
+		       "cannot read iommufd allow_unsafe_interrupts");
 	return false;
 }
 
@@ -70,8 +70,8 @@ int vfio_cdev_open(struct msidom_vfio *v)
 
 	int ret = v->sys.open(v->sys.opaque, path, O_RDWR | O_CLOEXEC);
 	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_INFO, "vfio %s: %s: %s; using the group path",
-			   v->bdf, path, msidom_strerror(ret));
+		msidom_log(v->ctx, MSIDOM_LOG_INFO, "vfio %s: %s: %s; using the group path", v->bdf,
+			   path, msidom_strerror(ret));
 		return 0;
 	}
 	v->device = ret;

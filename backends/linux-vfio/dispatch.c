@@ -36,12 +36,9 @@ static uint64_t consume(struct msidom_vfio *v, uint32_t kind, uint32_t low)
 		e->inflight = cnt != 0;
 		return cnt;
 	}
-	case VFIO_EV_ERR:
-		return vfio_eventfd_drain(v, v->errfd);
-	case VFIO_EV_REQ:
-		return vfio_eventfd_drain(v, v->reqfd);
-	default:
-		return 0;
+	case VFIO_EV_ERR: return vfio_eventfd_drain(v, v->errfd);
+	case VFIO_EV_REQ: return vfio_eventfd_drain(v, v->reqfd);
+	default: return 0;
 	}
 }
 

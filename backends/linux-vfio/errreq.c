@@ -19,9 +19,9 @@ static int arm_one(struct msidom_vfio *v, uint32_t type, int *fdp)
 	int fd = vfio_eventfd_new(v);
 	if (fd < 0)
 		return fd;
-	int ret = v->sys.epoll_ctl(v->sys.opaque, v->epfd, EPOLL_CTL_ADD, fd, EPOLLIN,
-				   VFIO_EV(type == VFIO_PCI_ERR_IRQ_INDEX ? VFIO_EV_ERR
-									 : VFIO_EV_REQ, 0));
+	int ret = v->sys.epoll_ctl(
+		v->sys.opaque, v->epfd, EPOLL_CTL_ADD, fd, EPOLLIN,
+		VFIO_EV(type == VFIO_PCI_ERR_IRQ_INDEX ? VFIO_EV_ERR : VFIO_EV_REQ, 0));
 	if (ret < 0)
 		goto err_fd;
 	int32_t fds[1] = { fd };

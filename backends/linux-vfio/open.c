@@ -59,7 +59,8 @@ static int find_group(struct msidom_vfio *v)
  */
 static bool probe_isolated(struct msidom_vfio *v)
 {
-	static const char param[] = "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
+	static const char param[] =
+		"/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
 	int fd = v->sys.open(v->sys.opaque, param, O_RDONLY | O_CLOEXEC);
 	char c = 0;
 	if (fd >= 0) {
@@ -71,8 +72,8 @@ static bool probe_isolated(struct msidom_vfio *v)
 		return true;
 	msidom_log(v->ctx, MSIDOM_LOG_WARN,
 		   "vfio %s: %s: MSI of this device is not known to be isolated", v->bdf,
-		   c ? "vfio_iommu_type1 allow_unsafe_interrupts is set"
-		     : "cannot read vfio_iommu_type1 allow_unsafe_interrupts");
+		   c ? "vfio_iommu_type1 allow_unsafe_interrupts is set" :
+		       "cannot read vfio_iommu_type1 allow_unsafe_interrupts");
 	return false;
 }
 
@@ -104,8 +105,9 @@ static int open_container(struct msidom_vfio *v)
 	msidom_snprintf(path, sizeof(path), "/dev/vfio/%d", (int)v->info.group);
 	ret = v->sys.open(v->sys.opaque, path, O_RDWR | O_CLOEXEC);
 	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: open %s: %s (is it bound to vfio-pci?)",
-			   v->bdf, path, msidom_strerror(ret));
+		msidom_log(v->ctx, MSIDOM_LOG_ERR,
+			   "vfio %s: open %s: %s (is it bound to vfio-pci?)", v->bdf, path,
+			   msidom_strerror(ret));
 		goto err_container;
 	}
 	v->group = ret;
@@ -177,8 +179,9 @@ static int discover(struct msidom_vfio *v)
 		if (ret == -MSIDOM_EINVAL && i >= VFIO_PCI_ERR_IRQ_INDEX)
 			continue;
 		if (ret < 0) {
-			msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: VFIO_DEVICE_GET_IRQ_INFO(%u): %s",
-				   v->bdf, i, msidom_strerror(ret));
+			msidom_log(v->ctx, MSIDOM_LOG_ERR,
+				   "vfio %s: VFIO_DEVICE_GET_IRQ_INFO(%u): %s", v->bdf, i,
+				   msidom_strerror(ret));
 			return ret;
 		}
 		v->info.irq[i].flags = ii.flags;
@@ -295,8 +298,8 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	}
 	const struct msidom_vfio_sys *sys = cfg->sys ? cfg->sys : msidom_vfio_sys_default();
 	if (!sys->open || !sys->close || !sys->ioctl || !sys->eventfd || !sys->read ||
-	    !sys->write || !sys->pread || !sys->pwrite || !sys->epoll_create1 ||
-	    !sys->epoll_ctl || !sys->epoll_wait || !sys->readlink) {
+	    !sys->write || !sys->pread || !sys->pwrite || !sys->epoll_create1 || !sys->epoll_ctl ||
+	    !sys->epoll_wait || !sys->readlink) {
 		msidom_log(ctx, MSIDOM_LOG_ERR, "vfio: incomplete system call seam");
 		return -MSIDOM_EINVAL;
 	}

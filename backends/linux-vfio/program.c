@@ -30,8 +30,7 @@ static bool is_dirty(const struct vfio_index *ix, uint32_t n)
 	return want_fd(ix, n) != ix->kfd[n];
 }
 
-static bool next_run(const struct vfio_index *ix, uint32_t *pos, uint32_t *start,
-		     uint32_t *len)
+static bool next_run(const struct vfio_index *ix, uint32_t *pos, uint32_t *start, uint32_t *len)
 {
 	uint32_t n = *pos;
 	while (n < ix->count && !is_dirty(ix, n))
@@ -51,8 +50,8 @@ static bool next_run(const struct vfio_index *ix, uint32_t *pos, uint32_t *start
 	return true;
 }
 
-static void fill(struct msidom_vfio *v, const struct vfio_index *ix, uint32_t start,
-		 uint32_t len, bool shadow)
+static void fill(struct msidom_vfio *v, const struct vfio_index *ix, uint32_t start, uint32_t len,
+		 bool shadow)
 {
 	for (uint32_t i = 0; i < len; i++) {
 		int32_t fd = shadow ? ix->kfd[start + i] : want_fd(ix, start + i);
@@ -64,8 +63,7 @@ static void fill(struct msidom_vfio *v, const struct vfio_index *ix, uint32_t st
  * The kernel now holds the wanted fds in [start, start + len): update the
  * shadow, and replay what arrived while a now unmasked vector was masked.
  */
-static void commit_range(struct msidom_vfio *v, struct vfio_index *ix, uint32_t start,
-			 uint32_t len)
+static void commit_range(struct msidom_vfio *v, struct vfio_index *ix, uint32_t start, uint32_t len)
 {
 	for (uint32_t n = start; n < start + len; n++) {
 		struct vfio_vec *e = &ix->vec[n];
@@ -224,8 +222,8 @@ static int apply_runs(struct msidom_vfio *v, struct vfio_index *ix)
 			for (uint32_t n = start; n < start + len; n++)
 				ix->kfd[n] = VFIO_FD_UNKNOWN;
 			msidom_log(v->ctx, MSIDOM_LOG_ERR,
-				   "vfio %s: could not restore vectors %u..%u of index %u",
-				   v->bdf, start, start + len - 1, ix->type);
+				   "vfio %s: could not restore vectors %u..%u of index %u", v->bdf,
+				   start, start + len - 1, ix->type);
 		}
 	}
 	return ret;
@@ -255,9 +253,10 @@ int vfio_program(struct msidom_vfio *v, struct vfio_index *ix)
 
 	for (uint32_t t = VFIO_PCI_MSI_IRQ_INDEX; t <= VFIO_PCI_MSIX_IRQ_INDEX; t++) {
 		if (t != ix->type && v->idx[t].kenabled) {
-			msidom_log(v->ctx, MSIDOM_LOG_ERR,
-				   "vfio %s: index %u is still enabled; MSI and MSI-X exclude each other",
-				   v->bdf, t);
+			msidom_log(
+				v->ctx, MSIDOM_LOG_ERR,
+				"vfio %s: index %u is still enabled; MSI and MSI-X exclude each other",
+				v->bdf, t);
 			ret = -MSIDOM_EBUSY;
 			goto out;
 		}
@@ -265,8 +264,8 @@ int vfio_program(struct msidom_vfio *v, struct vfio_index *ix)
 
 	if (ix->flags & VFIO_IRQ_INFO_NORESIZE) {
 		if (!ix->kenabled)
-			ret = enable_block(v, ix, v->policy == MSIDOM_VFIO_PREALLOC ? ix->count
-										    : max + 1);
+			ret = enable_block(v, ix,
+					   v->policy == MSIDOM_VFIO_PREALLOC ? ix->count : max + 1);
 		else if (max >= ix->kcount)
 			ret = grow(v, ix, max + 1);
 		else

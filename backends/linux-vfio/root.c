@@ -77,8 +77,8 @@ void vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 	e->inflight = false;
 }
 
-static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		      unsigned int nr, const struct msidom_alloc_arg *arg)
+static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		      const struct msidom_alloc_arg *arg)
 {
 	(void)arg;
 	struct msidom_vfio *v = msidom_domain_priv(d);
@@ -121,8 +121,7 @@ undo:
 	return ret;
 }
 
-static void root_free(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		      unsigned int nr)
+static void root_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct msidom_vfio *v = msidom_domain_priv(d);
 	for (unsigned int i = 0; i < nr; i++) {

@@ -81,16 +81,15 @@ static int sys_epoll_create1(void *opaque, int flags)
 	return fd < 0 ? neg_errno() : fd;
 }
 
-static int sys_epoll_ctl(void *opaque, int epfd, int op, int fd, uint32_t events,
-			 uint64_t data)
+static int sys_epoll_ctl(void *opaque, int epfd, int op, int fd, uint32_t events, uint64_t data)
 {
 	(void)opaque;
 	struct epoll_event ev = { .events = events, .data.u64 = data };
 	return epoll_ctl(epfd, op, fd, &ev) < 0 ? neg_errno() : 0;
 }
 
-static int sys_epoll_wait(void *opaque, int epfd, struct msidom_vfio_event *events,
-			  int max, int timeout_ms)
+static int sys_epoll_wait(void *opaque, int epfd, struct msidom_vfio_event *events, int max,
+			  int timeout_ms)
 {
 	(void)opaque;
 	struct epoll_event evs[32];
@@ -228,21 +227,20 @@ static int set_irqs(struct msidom_vfio *v, uint32_t flags, uint32_t type, uint32
 	}
 	if (ret < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_DEBUG,
-			   "vfio %s: SET_IRQS index %u start %u count %u flags 0x%x: %s",
-			   v->bdf, type, start, count, flags, msidom_strerror(ret));
+			   "vfio %s: SET_IRQS index %u start %u count %u flags 0x%x: %s", v->bdf,
+			   type, start, count, flags, msidom_strerror(ret));
 	return ret;
 }
 
-int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start,
-		      uint32_t count, const int32_t *fds)
+int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count,
+		      const int32_t *fds)
 {
-	return set_irqs(v, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, type,
-			start, count, fds);
+	return set_irqs(v, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, type, start,
+			count, fds);
 }
 
-int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start,
-		       uint32_t count)
+int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count)
 {
-	return set_irqs(v, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, type, start,
-			count, NULL);
+	return set_irqs(v, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, type, start, count,
+			NULL);
 }

@@ -25,35 +25,35 @@
 #define VFIO_FD_UNKNOWN (-2)
 
 /* epoll data: kind in the high word, hwirq (or 0) in the low word. */
-#define VFIO_EV_VECTOR 1u
-#define VFIO_EV_ERR 2u
-#define VFIO_EV_REQ 3u
+#define VFIO_EV_VECTOR     1u
+#define VFIO_EV_ERR        2u
+#define VFIO_EV_REQ        3u
 #define VFIO_EV(kind, low) (((uint64_t)(kind) << 32) | (uint32_t)(low))
 
 /* One MSI or MSI-X vector as the library sees it. */
 struct vfio_vec {
-	int trigger;   /* host trigger eventfd (the user's), -1 if none */
-	int maskfd;    /* library-owned eventfd armed while masked */
+	int trigger; /* host trigger eventfd (the user's), -1 if none */
+	int maskfd;  /* library-owned eventfd armed while masked */
 	bool allocated;
-	bool active;   /* activated: should be armed in the kernel */
+	bool active; /* activated: should be armed in the kernel */
 	bool masked;
-	bool pending;  /* an interrupt arrived while masked */
-	bool polled;   /* trigger is in the epoll set */
-	bool inflight; /* dispatch read the trigger, the handler has not run yet */
+	bool pending;       /* an interrupt arrived while masked */
+	bool polled;        /* trigger is in the epoll set */
+	bool inflight;      /* dispatch read the trigger, the handler has not run yet */
 	bool mask_deferred; /* masked/unmasked in a core batch, not programmed yet */
 	bool masked_prev;   /* the masked state before that */
 };
 
 /* One VFIO interrupt index (MSI or MSI-X): wanted state and kernel shadow. */
 struct vfio_index {
-	uint32_t type;    /* VFIO_PCI_MSI_IRQ_INDEX or VFIO_PCI_MSIX_IRQ_INDEX */
-	uint32_t count;   /* the kernel's vector count */
-	uint32_t flags;   /* VFIO_IRQ_INFO_* */
-	struct vfio_vec *vec;  /* [count] */
-	int32_t *kfd;     /* [count]: what the kernel is armed with */
-	bool kenabled;    /* the index is enabled in the kernel */
-	uint32_t kcount;  /* vectors enabled (NORESIZE: the fixed size) */
-	int *grave;       /* [2 * count]: freed fds the kernel may still use */
+	uint32_t type;        /* VFIO_PCI_MSI_IRQ_INDEX or VFIO_PCI_MSIX_IRQ_INDEX */
+	uint32_t count;       /* the kernel's vector count */
+	uint32_t flags;       /* VFIO_IRQ_INFO_* */
+	struct vfio_vec *vec; /* [count] */
+	int32_t *kfd;         /* [count]: what the kernel is armed with */
+	bool kenabled;        /* the index is enabled in the kernel */
+	uint32_t kcount;      /* vectors enabled (NORESIZE: the fixed size) */
+	int *grave;           /* [2 * count]: freed fds the kernel may still use */
 	uint32_t ngrave;
 };
 
@@ -61,8 +61,8 @@ struct msidom_vfio {
 	struct msidom_ctx *ctx;
 	struct msidom_vfio_sys sys;
 	char bdf[32];
-	int container;                 /* type1 container, or the iommufd (cdev path) */
-	int group;                     /* -1 on the cdev path */
+	int container; /* type1 container, or the iommufd (cdev path) */
+	int group;     /* -1 on the cdev path */
 	int device;
 	int epfd;
 	int errfd;
@@ -77,19 +77,19 @@ struct msidom_vfio {
 
 	struct msidom_device *dev;
 	struct msidom_domain *root;
-	struct msidom_domain *dom;     /* current default-slot domain */
-	uint32_t mode_type;            /* VFIO index type of dom */
+	struct msidom_domain *dom;                          /* current default-slot domain */
+	uint32_t mode_type;                                 /* VFIO index type of dom */
 	struct vfio_index idx[VFIO_PCI_MSIX_IRQ_INDEX + 1]; /* [1] MSI, [2] MSI-X */
 
-	struct vfio_irq_set *irqset;   /* scratch for SET_IRQS */
+	struct vfio_irq_set *irqset; /* scratch for SET_IRQS */
 	size_t irqset_size;
-	int32_t *fdbuf;                /* scratch: fds of one SET_IRQS */
+	int32_t *fdbuf; /* scratch: fds of one SET_IRQS */
 	uint32_t fdbuf_len;
 
-	unsigned int batch_depth;      /* user batches open */
-	bool committing;               /* the outermost commit is running */
-	bool in_op_batch;              /* inside a core per-operation batch */
-	bool deferred;                 /* some vector has mask_deferred set */
+	unsigned int batch_depth; /* user batches open */
+	bool committing;          /* the outermost commit is running */
+	bool in_op_batch;         /* inside a core per-operation batch */
+	bool deferred;            /* some vector has mask_deferred set */
 	struct msidom_vfio_stats stats;
 };
 
@@ -123,9 +123,8 @@ int vfio_eventfd_new(struct msidom_vfio *v);
 void vfio_close(struct msidom_vfio *v, int *fd);
 uint64_t vfio_eventfd_drain(struct msidom_vfio *v, int fd);
 void vfio_eventfd_signal(struct msidom_vfio *v, int fd);
-int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start,
-		      uint32_t count, const int32_t *fds);
-int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start,
-		       uint32_t count);
+int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count,
+		      const int32_t *fds);
+int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count);
 
 #endif

@@ -73,15 +73,19 @@ static void on_irq(uint32_t virq, void *arg)
 int main(void)
 {
 	static struct hw hw;
-	struct msidom_bm_platform plat = { .pci_read = cfg_read, .pci_write = cfg_write,
-					   .mmio_read32 = mmio_read, .mmio_write32 = mmio_write,
+	struct msidom_bm_platform plat = { .pci_read = cfg_read,
+					   .pci_write = cfg_write,
+					   .mmio_read32 = mmio_read,
+					   .mmio_write32 = mmio_write,
 					   .opaque = &hw };
 	uint32_t apic_ids[2] = { 0, 2 };
 	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = apic_ids };
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_vtd_ir_config ic = { .table = irt, .entries = 256, .platform = &plat,
-					   .source_validation = true };
-	struct msidom_pci_config pc = { .sbdf = MSIDOM_BM_SBDF(0, 0, 3, 0), .platform = &plat,
+	struct msidom_vtd_ir_config ic = {
+		.table = irt, .entries = 256, .platform = &plat, .source_validation = true
+	};
+	struct msidom_pci_config pc = { .sbdf = MSIDOM_BM_SBDF(0, 0, 3, 0),
+					.platform = &plat,
 					.bar_sizes = (const uint64_t[6]){ BAR_SIZE } };
 	struct msidom_alloc_opts opts = { .unmasked = true };
 	struct msidom_ctx *ctx = NULL;
@@ -103,9 +107,10 @@ int main(void)
 
 	if (!irt || msidom_ctx_create(NULL, &ctx) || msidom_x86_vector_create(ctx, &vc, &vec) ||
 	    msidom_vtd_ir_create(ctx, &ic, vec, &ir) ||
-	    msidom_device_create(ctx, &(struct msidom_device_info){ .name = "0000:00:03.0",
-								    .requester_id = 0x18 },
-				 &dev) ||
+	    msidom_device_create(
+		    ctx,
+		    &(struct msidom_device_info){ .name = "0000:00:03.0", .requester_id = 0x18 },
+		    &dev) ||
 	    msidom_pci_msix_create(dev, &pc, ir, &dd)) {
 		fprintf(stderr, "setting up the hierarchy failed\n");
 		return 1;
@@ -124,8 +129,8 @@ int main(void)
 		}
 		msidom_irq_set_handler(ctx, map[i].virq, on_irq, (void *)names[i]);
 		msidom_x86_vector_lookup(vec, map[i].virq, &cpu, &vector);
-		printf("index %d: virq %u -> CPU %u vector 0x%02x\n", map[i].index, map[i].virq, cpu,
-		       vector);
+		printf("index %d: virq %u -> CPU %u vector 0x%02x\n", map[i].index, map[i].virq,
+		       cpu, vector);
 		printf("  MSI-X entry: addr 0x%08x data 0x%x ctrl 0x%x\n",
 		       hw.bar[(0x2000 + 16 * map[i].index) / 4],
 		       hw.bar[(0x2000 + 16 * map[i].index + 8) / 4],

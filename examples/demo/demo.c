@@ -23,10 +23,10 @@
 #include <libmsidom/baremetal.h>
 #include <libmsidom/msidom.h>
 
-#define NCPUS 4
-#define TABLE_SIZE 64
+#define NCPUS       4
+#define TABLE_SIZE  64
 #define IRT_ENTRIES 256
-#define IMS_SLOTS 16
+#define IMS_SLOTS   16
 
 /* One simulated MSI-X table entry, as the device holds it. */
 struct msix_entry {
@@ -36,7 +36,7 @@ struct msix_entry {
 struct machine {
 	struct msix_entry table[TABLE_SIZE];
 	struct msix_entry ims[IMS_SLOTS]; /* the device's IMS array */
-	uint64_t *irt; /* the remapping table, 2 x 64 bits per entry */
+	uint64_t *irt;                    /* the remapping table, 2 x 64 bits per entry */
 	struct msidom_bm_platform platform;
 	uint32_t apic_ids[NCPUS];
 	unsigned int invalidations;
@@ -169,16 +169,25 @@ static int build(struct msidom_ctx *ctx, struct machine *m, struct msidom_domain
 {
 	struct msidom_x86_vector_config vcfg = { .ncpus = NCPUS, .apic_ids = m->apic_ids };
 	struct msidom_vtd_ir_config ircfg = {
-		.table = m->irt, .entries = IRT_ENTRIES, .x2apic = true,
-		.source_validation = true, .platform = &m->platform,
+		.table = m->irt,
+		.entries = IRT_ENTRIES,
+		.x2apic = true,
+		.source_validation = true,
+		.platform = &m->platform,
 	};
 	struct msidom_device_info info = { .name = "0000:03:00.0", .requester_id = 0x0300 };
 	struct msidom_template msix = {
-		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = TABLE_SIZE,
-		.chip = &msix_chip, .priv = m,
+		.name = "PCI-MSIX",
+		.bus = MSIDOM_BUS_PCI_MSIX,
+		.hwsize = TABLE_SIZE,
+		.chip = &msix_chip,
+		.priv = m,
 	};
 	struct msidom_ims_array_config ims = {
-		.read32 = ims_read32, .write32 = ims_write32, .opaque = m, .nr_entries = IMS_SLOTS,
+		.read32 = ims_read32,
+		.write32 = ims_write32,
+		.opaque = m,
+		.nr_entries = IMS_SLOTS,
 	};
 	struct msidom_ims_info ims_info = { .hwsize = 0 }; /* every entry of the array */
 	struct msidom_domain *ir, *dd, *imsd;
@@ -210,16 +219,19 @@ static int allocate(struct msidom_ctx *ctx, struct machine *m, struct msidom_dev
 
 	for (int i = 0; i < 4; i++) {
 		struct msidom_alloc_opts opts = {
-			.has_cookie = true, .cookie.value = 0x100 + (uint64_t)i, .unmasked = true,
+			.has_cookie = true,
+			.cookie.value = 0x100 + (uint64_t)i,
+			.unmasked = true,
 		};
-		struct msidom_map map = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, want[i], &opts);
+		struct msidom_map map =
+			msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, want[i], &opts);
 
 		if (check(map.index, "msi_alloc_at") < 0)
 			return -1;
 		virqs[i] = map.virq;
 		msidom_irq_set_handler(ctx, map.virq, on_irq, m);
-		printf("allocated index %d -> virq %u (cookie 0x%" PRIx64 ")\n", map.index, map.virq,
-		       opts.cookie.value);
+		printf("allocated index %d -> virq %u (cookie 0x%" PRIx64 ")\n", map.index,
+		       map.virq, opts.cookie.value);
 	}
 	/* Asking for index 5 again is refused and changes nothing. */
 	printf("index 5 again: %s\n",
@@ -234,7 +246,9 @@ static int allocate_ims(struct msidom_device *dev)
 {
 	for (uint64_t pasid = 0x41; pasid <= 0x42; pasid++) {
 		struct msidom_alloc_opts opts = {
-			.has_cookie = true, .cookie.value = pasid, .unmasked = true,
+			.has_cookie = true,
+			.cookie.value = pasid,
+			.unmasked = true,
 			.handler = on_irq,
 		};
 		struct msidom_map map =
@@ -242,8 +256,8 @@ static int allocate_ims(struct msidom_device *dev)
 
 		if (check(map.index, "IMS alloc") < 0)
 			return -1;
-		printf("allocated IMS slot %d -> virq %u (PASID cookie 0x%" PRIx64 ")\n",
-		       map.index, map.virq, pasid);
+		printf("allocated IMS slot %d -> virq %u (PASID cookie 0x%" PRIx64 ")\n", map.index,
+		       map.virq, pasid);
 	}
 	return 0;
 }
@@ -257,8 +271,7 @@ static int run(struct msidom_ctx *ctx, struct machine *m)
 	uint32_t virqs[4];
 	struct msidom_msg before, after;
 
-	if (build(ctx, m, &vector, &dev) || allocate(ctx, m, dev, virqs) ||
-	    allocate_ims(dev))
+	if (build(ctx, m, &vector, &dev) || allocate(ctx, m, dev, virqs) || allocate_ims(dev))
 		return -1;
 
 	printf("\nfiring MSI-X entries 0, 1, 2, 5 and IMS slots 0, 1:\n");

@@ -16,11 +16,11 @@
 #include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
 
-#define NR_CPUS 2u
+#define NR_CPUS      2u
 #define FIRST_VECTOR 32u
-#define NR_VECTORS 256u
-#define NR_MSIX 3u
-#define NR_QUEUES 6u
+#define NR_VECTORS   256u
+#define NR_MSIX      3u
+#define NR_QUEUES    6u
 
 /* ---- a tiny x86-like vector root: hwirq = cpu * 256 + vector ---- */
 
@@ -139,7 +139,8 @@ static int accel_reload_ims(void *opaque, const struct msidom_ims_update *u, uin
 	for (uint32_t i = 0; i < nr; i++)
 		printf(" %s wq%u(pasid %llu)",
 		       u[i].kind == MSIDOM_IMS_UPDATE_WRITE ? "write" :
-		       u[i].kind == MSIDOM_IMS_UPDATE_MASK ? "mask" : "unmask",
+		       u[i].kind == MSIDOM_IMS_UPDATE_MASK  ? "mask" :
+							      "unmask",
 		       u[i].slot, (unsigned long long)u[i].cookie.value);
 	printf("\n");
 	return 0;

@@ -144,23 +144,12 @@ int main(int argc, char **argv)
 			if (!parse_num(optarg, &timeout))
 				goto bad;
 			break;
-		case 'l':
-			loopback = true;
-			break;
-		case 'p':
-			prealloc = true;
-			break;
-		case 'm':
-			msi = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(argv[0]);
-			return 0;
-		default:
-			goto bad;
+		case 'l': loopback = true; break;
+		case 'p': prealloc = true; break;
+		case 'm': msi = true; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(argv[0]); return 0;
+		default: goto bad;
 		}
 	}
 	if (optind != argc - 1)
@@ -199,8 +188,8 @@ int main(int argc, char **argv)
 	enum msidom_vfio_irq_type type = msi ? MSIDOM_VFIO_MSI : MSIDOM_VFIO_MSIX;
 	uint32_t avail = info.irq[type].count;
 	uint32_t n = nvec < 0 ? avail : (uint32_t)nvec;
-	struct msidom_domain *dom = msidom_device_domain(msidom_vfio_device(v),
-							 MSIDOM_DEFAULT_DOMAIN);
+	struct msidom_domain *dom =
+		msidom_device_domain(msidom_vfio_device(v), MSIDOM_DEFAULT_DOMAIN);
 	printf("vfio-msix: %s group %d, %s %u vectors (flags 0x%x, %s), MSI isolated: %s\n", bdf,
 	       (int)info.group, msi ? "MSI" : "MSI-X", avail, info.irq[type].flags,
 	       (info.irq[type].flags & 0x8u) ? "NORESIZE" : "dynamic",
@@ -246,7 +235,8 @@ int main(int argc, char **argv)
 		for (uint32_t i = 0; i < n; i++) {
 			int r = msidom_vfio_trigger(v, i);
 			if (r)
-				fprintf(stderr, "vfio-msix: loopback %u: %s\n", i, msidom_strerror(r));
+				fprintf(stderr, "vfio-msix: loopback %u: %s\n", i,
+					msidom_strerror(r));
 		}
 	}
 

@@ -82,10 +82,8 @@ struct msidom_pci_config {
  * -ENODEV (no function, no MSI capability), -EIO (config access failed),
  * -EEXIST (slot in use), -ENOMEM.
  */
-MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev,
-				     const struct msidom_pci_config *cfg,
-				     struct msidom_domain *parent,
-				     struct msidom_domain **out);
+MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev, const struct msidom_pci_config *cfg,
+				     struct msidom_domain *parent, struct msidom_domain **out);
 
 /**
  * @brief Create the PCI MSI-X domain of @p dev (slot
@@ -100,8 +98,7 @@ MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev,
  */
 MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
 				      const struct msidom_pci_config *cfg,
-				      struct msidom_domain *parent,
-				      struct msidom_domain **out);
+				      struct msidom_domain *parent, struct msidom_domain **out);
 
 /**
  * @brief Find a capability in the standard capability list.
@@ -111,8 +108,8 @@ MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
  * @return The capability's config offset (0x40..0xfc), -ENODEV (no
  * function or no such capability), -EINVAL (malformed list), -EIO.
  */
-MSIDOM_API int msidom_pci_find_cap(const struct msidom_bm_platform *platform,
-				   uint32_t sbdf, uint8_t cap_id);
+MSIDOM_API int msidom_pci_find_cap(const struct msidom_bm_platform *platform, uint32_t sbdf,
+				   uint8_t cap_id);
 
 #ifdef __cplusplus
 }

@@ -25,9 +25,9 @@ extern "C" {
  * @param dev Device number (0..31).
  * @param fn Function number (0..7).
  */
-#define MSIDOM_BM_SBDF(seg, bus, dev, fn)                                      \
-	((((uint32_t)(seg) & 0xffffu) << 16) | (((uint32_t)(bus) & 0xffu) << 8) | \
-	 (((uint32_t)(dev) & 0x1fu) << 3) | ((uint32_t)(fn) & 0x7u))
+#define MSIDOM_BM_SBDF(seg, bus, dev, fn)                                     \
+	((((uint32_t)(seg)&0xffffu) << 16) | (((uint32_t)(bus)&0xffu) << 8) | \
+	 (((uint32_t)(dev)&0x1fu) << 3) | ((uint32_t)(fn)&0x7u))
 
 /**
  * @brief Hooks the bare-metal backend is built on.
@@ -45,14 +45,14 @@ struct msidom_bm_platform {
 	 * (see MSIDOM_BM_SBDF) at @p offset into *value.
 	 * Returns 0 or a negative errno (reported as -EIO).
 	 */
-	int (*pci_read)(void *opaque, uint32_t sbdf, uint16_t offset,
-			uint8_t size, uint32_t *value);
+	int (*pci_read)(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size,
+			uint32_t *value);
 	/**
 	 * Write the low @p size (1, 2 or 4) bytes of @p value to config
 	 * space of @p sbdf at @p offset. Returns 0 or a negative errno.
 	 */
-	int (*pci_write)(void *opaque, uint32_t sbdf, uint16_t offset,
-			 uint8_t size, uint32_t value);
+	int (*pci_write)(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size,
+			 uint32_t value);
 	/** Read 32 bits of device memory at physical address @p addr. */
 	uint32_t (*mmio_read32)(void *opaque, uint64_t addr);
 	/** Write 32 bits of device memory at physical address @p addr. */

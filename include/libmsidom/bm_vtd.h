@@ -42,23 +42,23 @@ extern "C" {
 
 /** @name IRTE lower 64 bits (remapped format)
  * @{ */
-#define MSIDOM_IRTE_P (1ull << 0)          /**< Present. */
-#define MSIDOM_IRTE_FPD (1ull << 1)        /**< Fault processing disable. */
-#define MSIDOM_IRTE_DM (1ull << 2)         /**< Destination mode: 1 logical. */
-#define MSIDOM_IRTE_RH (1ull << 3)         /**< Redirection hint. */
-#define MSIDOM_IRTE_TM (1ull << 4)         /**< Trigger mode: 1 level. */
-#define MSIDOM_IRTE_DLM_SHIFT 5            /**< Delivery mode, bits 7:5. */
-#define MSIDOM_IRTE_IM (1ull << 15)        /**< IRTE mode: 1 posted. */
-#define MSIDOM_IRTE_VECTOR_SHIFT 16        /**< Vector, bits 23:16. */
-#define MSIDOM_IRTE_DST_SHIFT 32           /**< Destination id, bits 63:32. */
+#define MSIDOM_IRTE_P            (1ull << 0)  /**< Present. */
+#define MSIDOM_IRTE_FPD          (1ull << 1)  /**< Fault processing disable. */
+#define MSIDOM_IRTE_DM           (1ull << 2)  /**< Destination mode: 1 logical. */
+#define MSIDOM_IRTE_RH           (1ull << 3)  /**< Redirection hint. */
+#define MSIDOM_IRTE_TM           (1ull << 4)  /**< Trigger mode: 1 level. */
+#define MSIDOM_IRTE_DLM_SHIFT    5            /**< Delivery mode, bits 7:5. */
+#define MSIDOM_IRTE_IM           (1ull << 15) /**< IRTE mode: 1 posted. */
+#define MSIDOM_IRTE_VECTOR_SHIFT 16           /**< Vector, bits 23:16. */
+#define MSIDOM_IRTE_DST_SHIFT    32           /**< Destination id, bits 63:32. */
 /** @} */
 
 /** @name IRTE upper 64 bits
  * @{ */
-#define MSIDOM_IRTE_SID_MASK 0xffffull     /**< Source id (requester id), bits 15:0. */
-#define MSIDOM_IRTE_SQ_SHIFT 16            /**< Source-id qualifier, bits 17:16. */
+#define MSIDOM_IRTE_SID_MASK  0xffffull    /**< Source id (requester id), bits 15:0. */
+#define MSIDOM_IRTE_SQ_SHIFT  16           /**< Source-id qualifier, bits 17:16. */
 #define MSIDOM_IRTE_SVT_SHIFT 18           /**< Source validation type, bits 19:18. */
-#define MSIDOM_IRTE_SVT_RID (1ull << 18)   /**< SVT 01: verify requester id. */
+#define MSIDOM_IRTE_SVT_RID   (1ull << 18) /**< SVT 01: verify requester id. */
 /** @} */
 
 /** @brief Configuration of a VT-d interrupt remapping domain. */
@@ -102,10 +102,8 @@ struct msidom_vtd_ir_config {
  * @return 0, -EINVAL (bad size or alignment, parent not an x86 vector
  * domain, NULL platform), -ENOMEM.
  */
-MSIDOM_API int msidom_vtd_ir_create(struct msidom_ctx *ctx,
-				    const struct msidom_vtd_ir_config *cfg,
-				    struct msidom_domain *parent,
-				    struct msidom_domain **out);
+MSIDOM_API int msidom_vtd_ir_create(struct msidom_ctx *ctx, const struct msidom_vtd_ir_config *cfg,
+				    struct msidom_domain *parent, struct msidom_domain **out);
 
 /**
  * @brief Number of remapping table entries in use.
@@ -122,8 +120,7 @@ MSIDOM_API int msidom_vtd_ir_used(struct msidom_domain *d);
  * @param x2apic Set EIME (x2APIC mode destination ids).
  * @return The register value, or 0 for bad arguments.
  */
-MSIDOM_API uint64_t msidom_vtd_irta_value(uint64_t table_phys, uint32_t entries,
-					  bool x2apic);
+MSIDOM_API uint64_t msidom_vtd_irta_value(uint64_t table_phys, uint32_t entries, bool x2apic);
 
 #ifdef __cplusplus
 }

@@ -52,7 +52,7 @@ extern "C" {
  * @param cpu CPU index (0 .. ncpus - 1, not the APIC id).
  * @param vector Vector (0..255).
  */
-#define MSIDOM_X86_HWIRQ(cpu, vector) (((uint32_t)(cpu) << 8) | ((uint32_t)(vector) & 0xffu))
+#define MSIDOM_X86_HWIRQ(cpu, vector) (((uint32_t)(cpu) << 8) | ((uint32_t)(vector)&0xffu))
 
 /** @brief Configuration of an x86 vector domain. */
 struct msidom_x86_vector_config {
@@ -107,8 +107,8 @@ MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu);
  * @param[out] vector Vector (may be NULL).
  * @return 0, -EINVAL, -ENOENT (not allocated through this domain).
  */
-MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq,
-					uint32_t *cpu, uint8_t *vector);
+MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, uint32_t *cpu,
+					uint8_t *vector);
 
 /**
  * @brief Compose a non-remapped x86 MSI message: fixed delivery, edge,

@@ -45,8 +45,8 @@ struct msidom_msg {
  * Bit n of bits[n / 64] stands for CPU n. A NULL mask means "any CPU".
  */
 struct msidom_cpumask {
-	uint32_t nbits;        /**< Number of valid bits. */
-	const uint64_t *bits;  /**< nbits bits, rounded up to whole words. */
+	uint32_t nbits;       /**< Number of valid bits. */
+	const uint64_t *bits; /**< nbits bits, rounded up to whole words. */
 };
 
 /** @brief Index value asking for any free index. */

@@ -68,8 +68,7 @@ struct msidom_ctx_config {
  * @param[out] out The new context.
  * @return 0, -EINVAL for bad arguments, -ENOMEM.
  */
-MSIDOM_API int msidom_ctx_create(const struct msidom_ctx_config *cfg,
-				 struct msidom_ctx **out);
+MSIDOM_API int msidom_ctx_create(const struct msidom_ctx_config *cfg, struct msidom_ctx **out);
 
 /**
  * @brief Destroy a context and everything it still owns.
@@ -107,9 +106,8 @@ MSIDOM_API void msidom_free(struct msidom_ctx *ctx, void *ptr, size_t size);
  * @brief Log through the context's log hook (printf-like subset:
  * %d %i %u %x %X %s %c %p %%, with l/ll/z/h/hh, a width or *, '0' and '-').
  */
-MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level,
-			   const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level, const char *fmt,
+			   ...) __attribute__((format(printf, 3, 4)));
 
 /**
  * @brief Format into a buffer with the same subset as msidom_log()

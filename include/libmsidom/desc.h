@@ -37,16 +37,14 @@ MSIDOM_API struct msidom_desc *msidom_desc_next(const struct msidom_desc *desc,
  * @brief Descriptor at @p index of a device domain.
  * @return The descriptor, or NULL.
  */
-MSIDOM_API struct msidom_desc *msidom_desc_at(const struct msidom_domain *d,
-					      uint32_t index);
+MSIDOM_API struct msidom_desc *msidom_desc_at(const struct msidom_domain *d, uint32_t index);
 
 /**
  * @brief Create a descriptor without a virq (to describe or reserve an
  * index before vectors are allocated).
  * @return The index, or -EINVAL, -ERANGE, -EEXIST, -ENOSPC, -ENOMEM.
  */
-MSIDOM_API int msidom_desc_add(struct msidom_domain *d, uint32_t index,
-			       msidom_cookie cookie);
+MSIDOM_API int msidom_desc_add(struct msidom_domain *d, uint32_t index, msidom_cookie cookie);
 
 /**
  * @brief Remove a descriptor that has no virq.

@@ -61,8 +61,7 @@ struct msidom_template {
  * @brief Create a device.
  * @return 0, -EINVAL, -ENOMEM.
  */
-MSIDOM_API int msidom_device_create(struct msidom_ctx *ctx,
-				    const struct msidom_device_info *info,
+MSIDOM_API int msidom_device_create(struct msidom_ctx *ctx, const struct msidom_device_info *info,
 				    struct msidom_device **out);
 
 /**
@@ -87,8 +86,7 @@ MSIDOM_API struct msidom_ctx *msidom_device_ctx(const struct msidom_device *dev)
  * parent's child prefix, the template name and the device name.
  * @return 0, -EINVAL, -EEXIST (slot in use), -ENOMEM.
  */
-MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev,
-					   enum msidom_slot slot,
+MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msidom_slot slot,
 					   const struct msidom_template *tmpl,
 					   struct msidom_domain *parent,
 					   struct msidom_domain **out);
@@ -97,8 +95,7 @@ MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev,
  * @brief Free every vector of @p slot and destroy its domain.
  * @return 0, -EINVAL, -ENOENT.
  */
-MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev,
-					   enum msidom_slot slot);
+MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev, enum msidom_slot slot);
 
 /** @brief The domain in @p slot, or NULL. */
 MSIDOM_API struct msidom_domain *msidom_device_domain(const struct msidom_device *dev,

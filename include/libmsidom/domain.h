@@ -33,16 +33,16 @@ extern "C" {
 
 /** @brief What kind of bus or controller a domain serves. */
 enum msidom_bus_token {
-	MSIDOM_BUS_ANY = 0,      /**< Unspecified. */
-	MSIDOM_BUS_VECTOR,       /**< CPU vector root (x86 vector domain). */
-	MSIDOM_BUS_REMAP,        /**< Interrupt remapping (VT-d IR). */
-	MSIDOM_BUS_DOORBELL,     /**< Doorbell root (GICv2m, IMSIC style). */
-	MSIDOM_BUS_VFIO,         /**< Host eventfd root (Linux VFIO). */
-	MSIDOM_BUS_GENERIC_MSI,  /**< Parent of MSI device domains. */
-	MSIDOM_BUS_PCI_MSI,      /**< Per-device PCI/MSI. */
-	MSIDOM_BUS_PCI_MSIX,     /**< Per-device PCI/MSI-X. */
-	MSIDOM_BUS_PCI_IMS,      /**< Per-device PCI/IMS. */
-	MSIDOM_BUS_VIRT,         /**< Virtual (guest-facing) device. */
+	MSIDOM_BUS_ANY = 0,     /**< Unspecified. */
+	MSIDOM_BUS_VECTOR,      /**< CPU vector root (x86 vector domain). */
+	MSIDOM_BUS_REMAP,       /**< Interrupt remapping (VT-d IR). */
+	MSIDOM_BUS_DOORBELL,    /**< Doorbell root (GICv2m, IMSIC style). */
+	MSIDOM_BUS_VFIO,        /**< Host eventfd root (Linux VFIO). */
+	MSIDOM_BUS_GENERIC_MSI, /**< Parent of MSI device domains. */
+	MSIDOM_BUS_PCI_MSI,     /**< Per-device PCI/MSI. */
+	MSIDOM_BUS_PCI_MSIX,    /**< Per-device PCI/MSI-X. */
+	MSIDOM_BUS_PCI_IMS,     /**< Per-device PCI/IMS. */
+	MSIDOM_BUS_VIRT,        /**< Virtual (guest-facing) device. */
 };
 
 /** @brief Domain flags. */
@@ -84,11 +84,10 @@ struct msidom_domain_ops {
 	 * block. Called after the parent's alloc succeeded. Must leave
 	 * nothing behind on failure. Absent: hwirq = the virq.
 	 */
-	int (*alloc)(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		     unsigned int nr, const struct msidom_alloc_arg *arg);
+	int (*alloc)(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		     const struct msidom_alloc_arg *arg);
 	/** Release what alloc did (children are already freed). */
-	void (*free)(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		     unsigned int nr);
+	void (*free)(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr);
 	/** Make the interrupt live in hardware (root first). */
 	int (*activate)(struct msidom_domain *d, struct msidom_irq_data *data);
 	/** Undo activate (device first). */
@@ -123,8 +122,8 @@ struct msidom_chip_ops {
 	 * Retarget to @p mask. May call msidom_irq_data_parent_set_affinity()
 	 * first. Stores the effective CPU in *cpu.
 	 */
-	int (*set_affinity)(struct msidom_irq_data *data,
-			    const struct msidom_cpumask *mask, uint32_t *cpu);
+	int (*set_affinity)(struct msidom_irq_data *data, const struct msidom_cpumask *mask,
+			    uint32_t *cpu);
 	/**
 	 * The new message of an affinity change is live everywhere: release
 	 * what the old target still held (the old vector). Root first.
@@ -164,10 +163,8 @@ struct msidom_domain_info {
  * @param[out] out New domain.
  * @return 0, -EINVAL, -ENOMEM.
  */
-MSIDOM_API int msidom_domain_create(struct msidom_ctx *ctx,
-				    const struct msidom_domain_info *info,
-				    struct msidom_domain *parent,
-				    struct msidom_domain **out);
+MSIDOM_API int msidom_domain_create(struct msidom_ctx *ctx, const struct msidom_domain_info *info,
+				    struct msidom_domain *parent, struct msidom_domain **out);
 
 /**
  * @brief Destroy a domain that has no children and no interrupts.
@@ -198,8 +195,7 @@ MSIDOM_API uint32_t msidom_domain_mapped(const struct msidom_domain *d);
  * @brief Virq mapped at @p hwirq in the domain's reverse map.
  * @return The virq (> 0), or -ENOENT, -EINVAL.
  */
-MSIDOM_API int64_t msidom_domain_find_virq(const struct msidom_domain *d,
-					   uint32_t hwirq);
+MSIDOM_API int64_t msidom_domain_find_virq(const struct msidom_domain *d, uint32_t hwirq);
 
 /**
  * @brief Map an extra hwirq to an interrupt (e.g. the new vector of an

@@ -137,8 +137,7 @@ struct msidom_ims_info {
 MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
 					const struct msidom_ims_info *info,
 					const struct msidom_ims_storage *storage,
-					struct msidom_domain *parent,
-					struct msidom_domain **out);
+					struct msidom_domain *parent, struct msidom_domain **out);
 
 /**
  * @brief 32-bit MMIO accessors of a device-memory IMS array.

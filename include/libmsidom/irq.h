@@ -24,8 +24,8 @@ typedef void (*msidom_handler_fn)(uint32_t virq, void *arg);
  * interrupt on, give it in msidom_alloc_opts.handler.
  * @return 0, -EINVAL, -ENOENT.
  */
-MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq,
-				      msidom_handler_fn fn, void *arg);
+MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq, msidom_handler_fn fn,
+				      void *arg);
 
 /**
  * @brief Mask @p virq at the nearest level (from the device up) that can

@@ -61,8 +61,8 @@ struct msidom_alloc_opts {
  * multi-message MSI domain already holds its block), -ENOSPC, -ENOMEM or
  * a domain op's (or the batch sync's) error; then nothing has changed.
  */
-MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev,
-						 enum msidom_slot slot, uint32_t index,
+MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev, enum msidom_slot slot,
+						 uint32_t index,
 						 const struct msidom_alloc_opts *opts);
 
 /**
@@ -83,8 +83,7 @@ MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slo
  * (no vector there), -ERANGE (index >= hwsize), or the batch sync's error
  * (the vector is freed all the same; the device may still hold it).
  */
-MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot,
-			       uint32_t index);
+MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot, uint32_t index);
 
 /**
  * @brief Free every vector in [first, last] and remove every descriptor

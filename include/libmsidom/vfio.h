@@ -49,11 +49,11 @@ struct msidom_vfio;
 
 /** @brief VFIO interrupt index types (the kernel's VFIO_PCI_*_IRQ_INDEX). */
 enum msidom_vfio_irq_type {
-	MSIDOM_VFIO_INTX = 0, /**< Legacy INTx. */
-	MSIDOM_VFIO_MSI = 1,  /**< PCI MSI. */
-	MSIDOM_VFIO_MSIX = 2, /**< PCI MSI-X. */
-	MSIDOM_VFIO_ERR = 3,  /**< Device error reporting (AER). */
-	MSIDOM_VFIO_REQ = 4,  /**< Host request to release the device. */
+	MSIDOM_VFIO_INTX = 0,          /**< Legacy INTx. */
+	MSIDOM_VFIO_MSI = 1,           /**< PCI MSI. */
+	MSIDOM_VFIO_MSIX = 2,          /**< PCI MSI-X. */
+	MSIDOM_VFIO_ERR = 3,           /**< Device error reporting (AER). */
+	MSIDOM_VFIO_REQ = 4,           /**< Host request to release the device. */
 	MSIDOM_VFIO_NUM_IRQ_TYPES = 5, /**< Number of index types. */
 };
 
@@ -117,11 +117,10 @@ struct msidom_vfio_sys {
 	/** epoll_create1(2). */
 	int (*epoll_create1)(void *opaque, int flags);
 	/** epoll_ctl(2): @p op is EPOLL_CTL_*, @p events and @p data fill the event. */
-	int (*epoll_ctl)(void *opaque, int epfd, int op, int fd, uint32_t events,
-			 uint64_t data);
+	int (*epoll_ctl)(void *opaque, int epfd, int op, int fd, uint32_t events, uint64_t data);
 	/** epoll_wait(2). */
-	int (*epoll_wait)(void *opaque, int epfd, struct msidom_vfio_event *events,
-			  int max, int timeout_ms);
+	int (*epoll_wait)(void *opaque, int epfd, struct msidom_vfio_event *events, int max,
+			  int timeout_ms);
 	/** readlink(2) (the result is not NUL-terminated). */
 	ssize_t (*readlink)(void *opaque, const char *path, char *buf, size_t len);
 	/**
@@ -203,7 +202,8 @@ struct msidom_vfio_info {
 
 /** @brief Counters (msidom_vfio_get_stats()). */
 struct msidom_vfio_stats {
-	/** MSI/MSI-X VFIO_DEVICE_SET_IRQS calls that arm or disable (failed ones included; loopback triggers not counted). */
+	/** MSI/MSI-X VFIO_DEVICE_SET_IRQS calls that arm or disable (failed ones included; loopback
+	 * triggers not counted). */
 	uint64_t set_irqs;
 	/** Of those, the ones that failed. */
 	uint64_t set_irqs_failed;
@@ -258,8 +258,7 @@ MSIDOM_API void msidom_vfio_close(struct msidom_vfio *vdev);
  * @param[out] out Description.
  * @return 0, -EINVAL.
  */
-MSIDOM_API int msidom_vfio_get_info(const struct msidom_vfio *vdev,
-				    struct msidom_vfio_info *out);
+MSIDOM_API int msidom_vfio_get_info(const struct msidom_vfio *vdev, struct msidom_vfio_info *out);
 
 /**
  * @brief Read the counters.
@@ -267,8 +266,7 @@ MSIDOM_API int msidom_vfio_get_info(const struct msidom_vfio *vdev,
  * @param[out] out Counters.
  * @return 0, -EINVAL.
  */
-MSIDOM_API int msidom_vfio_get_stats(const struct msidom_vfio *vdev,
-				     struct msidom_vfio_stats *out);
+MSIDOM_API int msidom_vfio_get_stats(const struct msidom_vfio *vdev, struct msidom_vfio_stats *out);
 
 /**
  * @brief The core device: allocate on its MSIDOM_DEFAULT_DOMAIN slot.

@@ -78,8 +78,7 @@ static bool msg_is_zero(const struct msidom_msg *msg)
 	return !msg->address_lo && !msg->address_hi && !msg->data;
 }
 
-static int ims_prepare_desc(struct msidom_domain *d, struct msidom_desc *desc,
-			    msidom_cookie cookie)
+static int ims_prepare_desc(struct msidom_domain *d, struct msidom_desc *desc, msidom_cookie cookie)
 {
 	struct ims_domain *ims = ims_of(d);
 	uint32_t slot = msidom_desc_index(desc);
@@ -139,8 +138,8 @@ static int ims_call_mask(struct ims_domain *ims, struct msidom_irq_data *data, b
 	msidom_cookie cookie = msidom_irq_data_cookie(data);
 	int ret;
 
-	ret = mask ? ops->mask(ims->storage.opaque, slot, cookie)
-		   : ops->unmask(ims->storage.opaque, slot, cookie);
+	ret = mask ? ops->mask(ims->storage.opaque, slot, cookie) :
+		     ops->unmask(ims->storage.opaque, slot, cookie);
 	if (ret < 0) {
 		msidom_log(ims->ctx, MSIDOM_LOG_ERR, "%s: %s of slot %u failed: %s",
 			   msidom_domain_name(msidom_irq_data_domain(data)),
@@ -249,8 +248,8 @@ static int check_storage(struct msidom_ctx *ctx, const struct msidom_ims_storage
 }
 
 int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *info,
-		       const struct msidom_ims_storage *storage, uint32_t max_hwsize,
-		       void *state, msidom_ims_fini_fn fini, struct msidom_domain *parent,
+		       const struct msidom_ims_storage *storage, uint32_t max_hwsize, void *state,
+		       msidom_ims_fini_fn fini, struct msidom_domain *parent,
 		       struct msidom_domain **out)
 {
 	struct msidom_ctx *ctx = msidom_device_ctx(dev);
@@ -310,8 +309,7 @@ err_state:
 
 /* Common argument checks of the three creators. */
 static int check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
-		      const void *storage, struct msidom_domain *parent,
-		      struct msidom_domain **out)
+		      const void *storage, struct msidom_domain *parent, struct msidom_domain **out)
 {
 	struct msidom_ctx *ctx = dev ? msidom_device_ctx(dev) : msidom_domain_ctx(parent);
 
@@ -330,8 +328,7 @@ static int check_args(struct msidom_device *dev, const struct msidom_ims_info *i
 MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
 					const struct msidom_ims_info *info,
 					const struct msidom_ims_storage *storage,
-					struct msidom_domain *parent,
-					struct msidom_domain **out)
+					struct msidom_domain *parent, struct msidom_domain **out)
 {
 	int ret = check_args(dev, info, storage, parent, out);
 
@@ -343,8 +340,7 @@ MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
 			   MSIDOM_MAX_HWSIZE);
 		return -MSIDOM_EINVAL;
 	}
-	return msidom__ims_create(dev, info, storage, MSIDOM_MAX_HWSIZE, NULL, NULL, parent,
-				  out);
+	return msidom__ims_create(dev, info, storage, MSIDOM_MAX_HWSIZE, NULL, NULL, parent, out);
 }
 
 MSIDOM_API int msidom_ims_create_array_domain(struct msidom_device *dev,

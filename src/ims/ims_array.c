@@ -164,6 +164,5 @@ int msidom__ims_array_create(struct msidom_device *dev, const struct msidom_ims_
 	a->cfg = *cfg;
 	storage.ops = &array_ops;
 	storage.opaque = a;
-	return msidom__ims_create(dev, info, &storage, cfg->nr_entries, a, array_fini, parent,
-				  out);
+	return msidom__ims_create(dev, info, &storage, cfg->nr_entries, a, array_fini, parent, out);
 }

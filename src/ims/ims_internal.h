@@ -18,8 +18,8 @@ typedef void (*msidom_ims_fini_fn)(struct msidom_ctx *ctx, void *state);
  * the domain in every case: on failure @fini has already run.
  */
 int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *info,
-		       const struct msidom_ims_storage *storage, uint32_t max_hwsize,
-		       void *state, msidom_ims_fini_fn fini, struct msidom_domain *parent,
+		       const struct msidom_ims_storage *storage, uint32_t max_hwsize, void *state,
+		       msidom_ims_fini_fn fini, struct msidom_domain *parent,
 		       struct msidom_domain **out);
 
 /* The ready-made storages (arguments already checked for NULL). */

@@ -12,7 +12,7 @@
 #define QUEUE_BASE_CAP 16u
 
 struct queue_rec {
-	struct msidom_msg msg;             /* WRITE only */
+	struct msidom_msg msg;                /* WRITE only */
 	uint32_t old[MSIDOM_IMS_ENTRY_WORDS]; /* entry before this record, for rollback */
 };
 
@@ -224,9 +224,10 @@ int msidom__ims_queue_create(struct msidom_device *dev, const struct msidom_ims_
 
 	if (!cfg->base || ((uintptr_t)cfg->base & 3u) || stride < MSIDOM_IMS_ENTRY_SIZE ||
 	    (stride & 3u)) {
-		msidom_log(ctx, MSIDOM_LOG_ERR,
-			   "ims queue: base must be 4-byte aligned and stride a multiple of 4, at least %u",
-			   MSIDOM_IMS_ENTRY_SIZE);
+		msidom_log(
+			ctx, MSIDOM_LOG_ERR,
+			"ims queue: base must be 4-byte aligned and stride a multiple of 4, at least %u",
+			MSIDOM_IMS_ENTRY_SIZE);
 		return -MSIDOM_EINVAL;
 	}
 	if (!cfg->nr_entries || cfg->nr_entries > MSIDOM_MAX_HWSIZE) {
@@ -250,6 +251,5 @@ int msidom__ims_queue_create(struct msidom_device *dev, const struct msidom_ims_
 	}
 	storage.ops = &queue_ops;
 	storage.opaque = q;
-	return msidom__ims_create(dev, info, &storage, cfg->nr_entries, q, queue_fini, parent,
-				  out);
+	return msidom__ims_create(dev, info, &storage, cfg->nr_entries, q, queue_fini, parent, out);
 }

@@ -85,7 +85,7 @@ static int cfg_write(void *opaque, uint32_t sbdf, uint16_t off, uint8_t size, ui
 
 			val &= (uint32_t)(mask >> 32);
 		} else if (sz) {
-			val = (val & (uint32_t)~(sz - 1) & ~0xfu) | (old & 0xfu);
+			val = (val & (uint32_t) ~(sz - 1) & ~0xfu) | (old & 0xfu);
 		} else {
 			val = 0;
 		}
@@ -243,8 +243,8 @@ int model_count(const struct model *m, enum ev_kind kind)
 
 static const char *kind_name(enum ev_kind k)
 {
-	static const char *const names[] = { "CFG_W", "MMIO_W", "MMIO_R", "BARRIER", "STORE128",
-					     "INVAL" };
+	static const char *const names[] = { "CFG_W",   "MMIO_W",   "MMIO_R",
+					     "BARRIER", "STORE128", "INVAL" };
 	return names[k];
 }
 
@@ -264,8 +264,7 @@ void model_expect(const struct model *m, const struct ev *exp, int n, const char
 		const struct ev *a = &m->log[i], *e = &exp[i];
 
 		ok = a->kind == e->kind && a->addr == e->addr && a->val == e->val &&
-		     a->val2 == e->val2 &&
-		     (e->kind != EV_CFG_W || a->size == e->size) &&
+		     a->val2 == e->val2 && (e->kind != EV_CFG_W || a->size == e->size) &&
 		     (e->kind != EV_INVAL || a->size == e->size);
 	}
 	if (!ok) {

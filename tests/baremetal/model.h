@@ -35,9 +35,9 @@ struct model {
 	struct ev log[MODEL_LOG];
 	int nlog;
 	int cfg_reads, cfg_writes;
-	int fail_cfg_read_at;  /* fail the n-th read from now (1-based), 0: never */
+	int fail_cfg_read_at; /* fail the n-th read from now (1-based), 0: never */
 	int fail_cfg_write_at;
-	int fail_inval;        /* fail every invalidation */
+	int fail_inval; /* fail every invalidation */
 	int fail_store128;
 	volatile uint64_t *irt; /* for barrier snapshots */
 	uint32_t irt_entries;
@@ -61,19 +61,37 @@ void model_clear_log(struct model *m);
 int model_count(const struct model *m, enum ev_kind kind);
 /* Assert the log equals @exp (size ignored when 0 in exp for MMIO). */
 void model_expect(const struct model *m, const struct ev *exp, int n, const char *file, int line);
-#define EXPECT_LOG(m, ...)                                                                 \
-	do {                                                                               \
-		const struct ev exp_[] = { __VA_ARGS__ };                                  \
-		model_expect((m), exp_, (int)(sizeof(exp_) / sizeof(exp_[0])), __FILE__,   \
-			     __LINE__);                                                    \
+#define EXPECT_LOG(m, ...)                                                               \
+	do {                                                                             \
+		const struct ev exp_[] = { __VA_ARGS__ };                                \
+		model_expect((m), exp_, (int)(sizeof(exp_) / sizeof(exp_[0])), __FILE__, \
+			     __LINE__);                                                  \
 	} while (0)
 
-#define CFGW(off, sz, v) { EV_CFG_W, (off), (sz), (v), SBDF }
-#define MMW(a, v) { EV_MMIO_W, (a), 0, (v), 0 }
-#define MMR(a) { EV_MMIO_R, (a), 0, 0, 0 }
-#define INVAL(i, n) { EV_INVAL, (i), (n), 0, 0 }
-#define BARRIER(i, lo, hi) { EV_BARRIER, (i), 0, (lo), (hi) }
-#define STORE(i, lo, hi) { EV_STORE128, (i), 0, (lo), (hi) }
+#define CFGW(off, sz, v)                         \
+	{                                        \
+		EV_CFG_W, (off), (sz), (v), SBDF \
+	}
+#define MMW(a, v)                         \
+	{                                 \
+		EV_MMIO_W, (a), 0, (v), 0 \
+	}
+#define MMR(a)                          \
+	{                               \
+		EV_MMIO_R, (a), 0, 0, 0 \
+	}
+#define INVAL(i, n)                      \
+	{                                \
+		EV_INVAL, (i), (n), 0, 0 \
+	}
+#define BARRIER(i, lo, hi)                     \
+	{                                      \
+		EV_BARRIER, (i), 0, (lo), (hi) \
+	}
+#define STORE(i, lo, hi)                        \
+	{                                       \
+		EV_STORE128, (i), 0, (lo), (hi) \
+	}
 /* The function most tests use: 0000:00:03.0. */
 #define SBDF MSIDOM_BM_SBDF(0, 0, 3, 0)
 

@@ -25,8 +25,9 @@ static void handler(uint32_t virq, void *arg)
 static void test_doorbell(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_doorbell_config cfg = { .doorbell = 0x8080040ull | (1ull << 32),
-					      .base = 64, .count = 8, .isolated = true };
+	struct msidom_doorbell_config cfg = {
+		.doorbell = 0x8080040ull | (1ull << 32), .base = 64, .count = 8, .isolated = true
+	};
 	struct msidom_domain *db, *dd, *bad = (void *)1;
 	struct msidom_device *dev;
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
@@ -73,8 +74,9 @@ static void test_doorbell(void **state)
 	assert_int_equal(msg.data, 65);
 	/* Dispatch by offset into the range. */
 	handled = 0;
-	assert_int_equal(msidom_irq_set_handler(ctx, (uint32_t)msidom_msi_virq(dev, 0, 1), handler,
-						NULL), 0);
+	assert_int_equal(
+		msidom_irq_set_handler(ctx, (uint32_t)msidom_msi_virq(dev, 0, 1), handler, NULL),
+		0);
 	assert_int_equal(msidom_handle(db, 1), 0);
 	assert_int_equal(handled, 1);
 	/* No affinity support. */
@@ -87,15 +89,16 @@ static void test_doorbell(void **state)
 	{
 		struct msidom_template t = { .name = "T", .hwsize = 8 };
 
-		assert_int_equal(msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &t, db,
-							     &dd), 0);
+		assert_int_equal(
+			msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
 		a = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, 0, NULL);
 		assert_int_equal(a.index, 0);
 		msg = msidom_desc_msg(msidom_desc_at(dd, 0));
 		assert_int_equal(msg.data, 64);
 		for (uint32_t i = 1; i < 8; i++)
-			assert_int_equal(msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, i, NULL).index,
-					 (int)i);
+			assert_int_equal(
+				msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, i, NULL).index,
+				(int)i);
 		mem = msidom_ctx_mem_bytes(ctx);
 		assert_int_equal(msidom_msi_free(dev, MSIDOM_DEFAULT_DOMAIN, 7), 0);
 		assert_int_equal(msidom_device_remove_domain(dev, MSIDOM_DEFAULT_DOMAIN), 0);
@@ -106,11 +109,12 @@ static void test_doorbell(void **state)
 		struct msidom_template t = { .name = "T", .hwsize = 16 };
 
 		assert_int_equal(msidom_device_create(ctx, &d2, &dev2), 0);
-		assert_int_equal(msidom_device_create_domain(dev2, MSIDOM_DEFAULT_DOMAIN, &t, db,
-							     &dd), 0);
+		assert_int_equal(
+			msidom_device_create_domain(dev2, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
 		for (uint32_t i = 0; i < 8; i++)
-			assert_int_equal(msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, i, NULL)
-						 .index, (int)i);
+			assert_int_equal(
+				msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, i, NULL).index,
+				(int)i);
 		mem = msidom_ctx_mem_bytes(ctx);
 		b = msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, 8, NULL);
 		assert_int_equal(b.index, -MSIDOM_ENOSPC);

@@ -32,8 +32,7 @@ static void plain_free(void *opaque, void *ptr, size_t size)
 	free(ptr);
 }
 
-static int alloc_err(struct msidom_device *dev, uint32_t index,
-		     const struct msidom_alloc_opts *o)
+static int alloc_err(struct msidom_device *dev, uint32_t index, const struct msidom_alloc_opts *o)
 {
 	struct msidom_map map = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, index, o);
 
@@ -70,17 +69,17 @@ static bool attempt(int n)
 	assert_int_equal(msidom_ctx_create(&cc, &ctx), 0);
 	countdown = n;
 
-#define STEP(call)                                                                     \
-	do {                                                                           \
-		before = msidom_ctx_mem_bytes(ctx);                                    \
-		nlog = m->nlog;                                                        \
-		ret = (call);                                                          \
-		if (ret) {                                                             \
-			assert_int_equal(ret, -MSIDOM_ENOMEM);                         \
-			assert_int_equal(msidom_ctx_mem_bytes(ctx), before);           \
-			assert_int_equal(m->nlog, nlog);                               \
-			goto out;                                                      \
-		}                                                                      \
+#define STEP(call)                                                           \
+	do {                                                                 \
+		before = msidom_ctx_mem_bytes(ctx);                          \
+		nlog = m->nlog;                                              \
+		ret = (call);                                                \
+		if (ret) {                                                   \
+			assert_int_equal(ret, -MSIDOM_ENOMEM);               \
+			assert_int_equal(msidom_ctx_mem_bytes(ctx), before); \
+			assert_int_equal(m->nlog, nlog);                     \
+			goto out;                                            \
+		}                                                            \
 	} while (0)
 
 	STEP(msidom_x86_vector_create(ctx, &vc, &vec));

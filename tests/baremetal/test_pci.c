@@ -15,13 +15,13 @@
 
 #include "model.h"
 
-#define BAR_SIZE 0x4000u
-#define TABLE_OFF 0x2000u
-#define PBA_OFF 0x3000u
-#define TBL MMIO_BASE + TABLE_OFF
+#define BAR_SIZE    0x4000u
+#define TABLE_OFF   0x2000u
+#define PBA_OFF     0x3000u
+#define TBL         MMIO_BASE + TABLE_OFF
 #define ENT(i, off) (TBL + 16u * (i) + (off))
-#define MASKALL 0x4000u
-#define ENABLE 0x8000u
+#define MASKALL     0x4000u
+#define ENABLE      0x8000u
 
 struct fix {
 	struct model m;
@@ -171,8 +171,8 @@ static void test_bar_sizing(void **state)
 	lo = model_cfg(&f.m, f.fn, 0x10, 4);
 	hi = model_cfg(&f.m, f.fn, 0x14, 4);
 	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), 0);
-	EXPECT_LOG(&f.m, CFGW(4, 2, 0x4), CFGW(0x10, 4, ~0u), CFGW(0x10, 4, lo),
-		   CFGW(0x14, 4, ~0u), CFGW(0x14, 4, hi), CFGW(4, 2, 0x6));
+	EXPECT_LOG(&f.m, CFGW(4, 2, 0x4), CFGW(0x10, 4, ~0u), CFGW(0x10, 4, lo), CFGW(0x14, 4, ~0u),
+		   CFGW(0x14, 4, hi), CFGW(4, 2, 0x6));
 	assert_int_equal(model_cfg(&f.m, f.fn, 0x10, 4), lo);
 	assert_int_equal(model_cfg(&f.m, f.fn, 4, 2), 6);
 	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
@@ -349,7 +349,7 @@ static void test_msi_multi(void **state)
 	(void)state;
 	base(&f, 2);
 	cap = model_msi_cap(&f.m, f.fn, 3, false, true); /* 8 capable, 32-bit */
-	f.cfg.max_vectors = 6;                              /* rounds down to 4 */
+	f.cfg.max_vectors = 6;                           /* rounds down to 4 */
 	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
 	assert_int_equal(msidom_domain_hwsize(f.dd), 4);
 	assert_true(msidom_domain_flags(f.dd) & MSIDOM_DOMAIN_CONTIGUOUS);
@@ -360,8 +360,8 @@ static void test_msi_multi(void **state)
 		struct msidom_domain *dd2;
 
 		assert_int_equal(msidom_device_create(f.ctx, &di, &d2), 0);
-		assert_int_equal(msidom_device_create_domain(d2, MSIDOM_DEFAULT_DOMAIN, &t, f.vec,
-							     &dd2), 0);
+		assert_int_equal(
+			msidom_device_create_domain(d2, MSIDOM_DEFAULT_DOMAIN, &t, f.vec, &dd2), 0);
 		assert_int_equal(msidom_msi_alloc_at(d2, MSIDOM_DEFAULT_DOMAIN, 0, NULL).index, 0);
 	}
 	model_clear_log(&f.m);
@@ -428,14 +428,10 @@ static void test_msix_ir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_msix_create_errors),
-		cmocka_unit_test(test_bar_sizing),
-		cmocka_unit_test(test_msix_sequences),
-		cmocka_unit_test(test_msix_mse),
-		cmocka_unit_test(test_msix_dynamic),
-		cmocka_unit_test(test_msi_single),
-		cmocka_unit_test(test_msi_multi),
-		cmocka_unit_test(test_msix_ir),
+		cmocka_unit_test(test_msix_create_errors), cmocka_unit_test(test_bar_sizing),
+		cmocka_unit_test(test_msix_sequences),     cmocka_unit_test(test_msix_mse),
+		cmocka_unit_test(test_msix_dynamic),       cmocka_unit_test(test_msi_single),
+		cmocka_unit_test(test_msi_multi),          cmocka_unit_test(test_msix_ir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

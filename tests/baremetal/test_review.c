@@ -126,8 +126,7 @@ static void test_failed_move_commits_other(void **state)
 	/* C cannot move to CPU 1 (full): must fail and change nothing. */
 	assert_int_equal(msidom_irq_set_affinity(ctx, c.virq, &m1), -MSIDOM_ENOSPC);
 	assert_int_equal(entry_vector(0), 0xfe);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(0, 0xfe)),
-			 (int64_t)a.virq);
+	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(0, 0xfe)), (int64_t)a.virq);
 	assert_int_equal(msidom_x86_vector_load(vec, 0), 2);
 	assert_int_equal(msidom_domain_batch_end(ims), 0);
 
@@ -192,7 +191,8 @@ static void test_msi32_rejects_high_address(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
 	struct msidom_doorbell_config cfg = { .doorbell = 0x8080040ull | (1ull << 32),
-					      .base = 64, .count = 8 };
+					      .base = 64,
+					      .count = 8 };
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_domain *db, *dd;

@@ -15,7 +15,7 @@
 
 #include "model.h"
 
-#define RID 0x18u
+#define RID   0x18u
 #define HI_SV (MSIDOM_IRTE_SVT_RID | RID)
 
 struct rec {
@@ -50,11 +50,15 @@ static int setup_cfg(struct fix *f, uint32_t entries, bool store128, bool x2apic
 {
 	uint32_t ids[2] = { 0, 300 };
 	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
-	struct msidom_vtd_ir_config ic = { .entries = entries, .x2apic = x2apic,
+	struct msidom_vtd_ir_config ic = { .entries = entries,
+					   .x2apic = x2apic,
 					   .source_validation = true };
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = RID };
-	struct msidom_template t = { .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX,
-				     .flags = tmpl_flags, .hwsize = hwsize, .chip = &rec_chip };
+	struct msidom_template t = { .name = "TEST",
+				     .bus = MSIDOM_BUS_PCI_MSIX,
+				     .flags = tmpl_flags,
+				     .hwsize = hwsize,
+				     .chip = &rec_chip };
 
 	memset(&f->rec, 0, sizeof(f->rec));
 	model_init(&f->m, store128, true);
@@ -156,8 +160,8 @@ static void test_create_errors(void **state)
 	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), 0);
 	assert_string_equal(msidom_domain_name(ir), "INTEL-IR");
 	assert_int_equal(msidom_domain_flags(ir), MSIDOM_DOMAIN_ISOLATED_MSI |
-						    MSIDOM_DOMAIN_IMMUTABLE |
-						    MSIDOM_DOMAIN_MSI_PARENT);
+							  MSIDOM_DOMAIN_IMMUTABLE |
+							  MSIDOM_DOMAIN_MSI_PARENT);
 	assert_int_equal(msidom_domain_bus(ir), MSIDOM_BUS_REMAP);
 	assert_int_equal(msidom_domain_hwsize(ir), 65536);
 	assert_int_equal(msidom_vtd_ir_used(ir), 0);
@@ -336,8 +340,9 @@ static void test_block(void **state)
 	struct msidom_device *dev2;
 	struct msidom_domain *dd2;
 	struct msidom_device_info di = { .name = "0000:00:04.0", .requester_id = 0x20 };
-	struct msidom_template t = { .name = "TEST", .bus = MSIDOM_BUS_PCI_MSI, .hwsize = 1,
-				     .chip = &rec_chip };
+	struct msidom_template t = {
+		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSI, .hwsize = 1, .chip = &rec_chip
+	};
 	struct rec r2 = { 0 };
 	uint64_t cpu0 = 1;
 	struct msidom_cpumask m0 = { 1, &cpu0 };
@@ -378,8 +383,9 @@ static void test_handle_bit15(void **state)
 	struct msidom_x86_vector_config vc = { .ncpus = NCPUS, .apic_ids = ids };
 	struct msidom_vtd_ir_config ic = { .entries = 65536, .x2apic = true };
 	struct msidom_device_info di = { .name = "big" };
-	struct msidom_template t = { .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 65536,
-				     .chip = &rec_chip };
+	struct msidom_template t = {
+		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 65536, .chip = &rec_chip
+	};
 	struct rec *r = calloc(1, sizeof(*r));
 	struct msidom_ctx *ctx = test_ctx();
 	struct msidom_domain *vec, *ir, *dd;
@@ -430,9 +436,9 @@ static void test_handle_bit15(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_errors), cmocka_unit_test(test_irta),
-		cmocka_unit_test(test_entry_order),   cmocka_unit_test(test_store128),
-		cmocka_unit_test(test_enospc),        cmocka_unit_test(test_affinity),
+		cmocka_unit_test(test_create_errors),   cmocka_unit_test(test_irta),
+		cmocka_unit_test(test_entry_order),     cmocka_unit_test(test_store128),
+		cmocka_unit_test(test_enospc),          cmocka_unit_test(test_affinity),
 		cmocka_unit_test(test_activate_errors), cmocka_unit_test(test_block),
 		cmocka_unit_test(test_handle_bit15),
 	};

@@ -62,19 +62,21 @@ struct fix {
 static void setup_fix(struct fix *f, uint32_t ncpus, const uint64_t *reserved, bool ext)
 {
 	uint32_t ids[8] = { 0, 1, 2, 3, 300, 5, 6, 7 };
-	struct msidom_x86_vector_config cfg = { .ncpus = ncpus, .apic_ids = ids,
-						.reserved = reserved, .ext_dest_id = ext };
+	struct msidom_x86_vector_config cfg = {
+		.ncpus = ncpus, .apic_ids = ids, .reserved = reserved, .ext_dest_id = ext
+	};
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
-	struct msidom_template t = { .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 64,
-				     .chip = &rec_chip };
+	struct msidom_template t = {
+		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 64, .chip = &rec_chip
+	};
 
 	memset(f, 0, sizeof(*f));
 	f->ctx = test_ctx();
 	assert_int_equal(msidom_x86_vector_create(f->ctx, &cfg, &f->vec), 0);
 	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
 	t.priv = &f->rec;
-	assert_int_equal(msidom_device_create_domain(f->dev, MSIDOM_DEFAULT_DOMAIN, &t, f->vec,
-						     &f->dd), 0);
+	assert_int_equal(
+		msidom_device_create_domain(f->dev, MSIDOM_DEFAULT_DOMAIN, &t, f->vec, &f->dd), 0);
 }
 
 static void teardown_fix(struct fix *f)
@@ -198,8 +200,7 @@ static void test_alloc_policy(void **state)
 	/* Freeing releases the vector for reuse. */
 	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 2), 0);
 	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 1);
-	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 34)),
-			 -MSIDOM_ENOENT);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 34)), -MSIDOM_ENOENT);
 	assert_int_equal(msidom_x86_vector_lookup(f.vec, c.virq, NULL, NULL), -MSIDOM_ENOENT);
 	teardown_fix(&f);
 }
@@ -349,12 +350,9 @@ static void test_affinity_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compose),
-		cmocka_unit_test(test_create_errors),
-		cmocka_unit_test(test_alloc_policy),
-		cmocka_unit_test(test_exhaustion),
-		cmocka_unit_test(test_ext_dest),
-		cmocka_unit_test(test_affinity),
+		cmocka_unit_test(test_compose),       cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_alloc_policy),  cmocka_unit_test(test_exhaustion),
+		cmocka_unit_test(test_ext_dest),      cmocka_unit_test(test_affinity),
 		cmocka_unit_test(test_affinity_full),
 	};
 

@@ -43,8 +43,8 @@ static int pool_init(struct pool *p, uint32_t n)
 	return 0;
 }
 
-static int pool_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		      unsigned int nr, const struct msidom_alloc_arg *arg)
+static int pool_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		      const struct msidom_alloc_arg *arg)
 {
 	struct pool *p = msidom_domain_priv(d);
 
@@ -54,8 +54,7 @@ static int pool_alloc(struct msidom_domain *d, struct msidom_irq_data *const *da
 	return msidom_irq_data_set_hwirq(data[0], p->free[--p->nfree]);
 }
 
-static void pool_free(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		      unsigned int nr)
+static void pool_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct pool *p = msidom_domain_priv(d);
 
@@ -99,18 +98,30 @@ static const struct msidom_chip_ops dev_chip = { .write_msg = dev_write };
 static int setup(struct bench *b)
 {
 	struct msidom_domain_info root = {
-		.name = "VECTOR", .bus = MSIDOM_BUS_VECTOR, .hwsize = 1u << 20,
-		.ops = &pool_ops, .chip = &root_chip, .priv = &b->root_pool,
+		.name = "VECTOR",
+		.bus = MSIDOM_BUS_VECTOR,
+		.hwsize = 1u << 20,
+		.ops = &pool_ops,
+		.chip = &root_chip,
+		.priv = &b->root_pool,
 	};
 	struct msidom_domain_info remap = {
-		.name = "REMAP", .child_prefix = "IR-", .bus = MSIDOM_BUS_REMAP,
+		.name = "REMAP",
+		.child_prefix = "IR-",
+		.bus = MSIDOM_BUS_REMAP,
 		.flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI |
 			 MSIDOM_DOMAIN_IMMUTABLE,
-		.hwsize = HWSIZE, .ops = &pool_ops, .chip = &remap_chip, .priv = &b->remap_pool,
+		.hwsize = HWSIZE,
+		.ops = &pool_ops,
+		.chip = &remap_chip,
+		.priv = &b->remap_pool,
 	};
 	struct msidom_template tmpl = {
-		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = HWSIZE,
-		.chip = &dev_chip, .priv = b,
+		.name = "PCI-MSIX",
+		.bus = MSIDOM_BUS_PCI_MSIX,
+		.hwsize = HWSIZE,
+		.chip = &dev_chip,
+		.priv = b,
 	};
 	struct msidom_device_info info = { .name = "0000:03:00.0", .requester_id = 0x300 };
 
@@ -161,7 +172,8 @@ static __attribute__((noinline)) int phase_pair(struct bench *b, uint32_t iters)
 		struct msidom_map m =
 			msidom_msi_alloc_at(b->dev, MSIDOM_DEFAULT_DOMAIN, MSIDOM_INDEX_ANY, NULL);
 
-		if (m.index < 0 || msidom_msi_free(b->dev, MSIDOM_DEFAULT_DOMAIN, (uint32_t)m.index))
+		if (m.index < 0 ||
+		    msidom_msi_free(b->dev, MSIDOM_DEFAULT_DOMAIN, (uint32_t)m.index))
 			return -1;
 	}
 	return 0;

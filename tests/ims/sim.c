@@ -80,8 +80,7 @@ static int64_t root_find(struct sim_root *r)
 	return -1;
 }
 
-static void root_free(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		      unsigned int nr)
+static void root_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct sim_root *r = msidom_domain_priv(d);
 
@@ -98,8 +97,8 @@ static void root_free(struct msidom_domain *d, struct msidom_irq_data *const *da
 	}
 }
 
-static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
-		      unsigned int nr, const struct msidom_alloc_arg *arg)
+static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
+		      const struct msidom_alloc_arg *arg)
 {
 	struct sim_root *r = msidom_domain_priv(d);
 
@@ -156,8 +155,7 @@ static const struct msidom_chip_ops root_chip = {
 	.set_affinity = root_set_affinity,
 };
 
-int sim_root_create(struct msidom_ctx *ctx, struct sim_root *r, const char *name,
-		    bool isolated)
+int sim_root_create(struct msidom_ctx *ctx, struct sim_root *r, const char *name, bool isolated)
 {
 	struct msidom_domain_info info = {
 		.name = name,
@@ -368,8 +366,7 @@ static void apply(struct sim_storage *s, const struct sim_event *u)
 		s->unmasked[u->slot] = true;
 		add_event(s, CB_APPLY_UNMASK, u->slot, u->cookie, NULL);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -422,8 +419,7 @@ static void st_release(void *opaque, uint32_t slot, msidom_cookie cookie)
 	add_event(s, CB_RELEASE, slot, cookie.value, NULL);
 }
 
-static int st_write(void *opaque, uint32_t slot, const struct msidom_msg *msg,
-		    msidom_cookie cookie)
+static int st_write(void *opaque, uint32_t slot, const struct msidom_msg *msg, msidom_cookie cookie)
 {
 	return update(opaque, CB_WRITE, slot, cookie, msg);
 }

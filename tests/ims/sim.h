@@ -15,10 +15,10 @@
 #include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
 
-#define SIM_ROOT_HWSIZE (1u << 18)
+#define SIM_ROOT_HWSIZE  (1u << 18)
 #define SIM_MSIX_ENTRIES 64u
-#define SIM_IMS_ENTRIES 4096u
-#define SIM_TRACE_MAX 4096u
+#define SIM_IMS_ENTRIES  4096u
+#define SIM_TRACE_MAX    4096u
 
 /* ---- allocator and log hooks ---- */
 struct sim_hooks {
@@ -41,8 +41,7 @@ struct sim_root {
 	unsigned int fail_alloc; /* > 0: the n-th alloc from now fails */
 };
 
-int sim_root_create(struct msidom_ctx *ctx, struct sim_root *r, const char *name,
-		    bool isolated);
+int sim_root_create(struct msidom_ctx *ctx, struct sim_root *r, const char *name, bool isolated);
 void sim_root_fini(struct sim_root *r);
 
 /* ---- MSI-X device domain with a 64-entry table ---- */
@@ -99,7 +98,7 @@ struct sim_event {
 	struct msidom_msg msg;
 };
 
-#define SIM_EVENTS_MAX 4096u
+#define SIM_EVENTS_MAX  4096u
 #define SIM_PENDING_MAX 1024u
 
 struct sim_storage {

@@ -16,7 +16,7 @@
 
 #include "sim.h"
 
-#define IMS_NAME "IR-PCI-IMS-0000:03:00.0"
+#define IMS_NAME  "IR-PCI-IMS-0000:03:00.0"
 #define MSIX_NAME "IR-PCI-MSIX-0000:03:00.0"
 
 static const struct msidom_ims_info ims_info_4096 = { .hwsize = SIM_IMS_ENTRIES };
@@ -46,9 +46,9 @@ static void test_coexistence(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, SIM_IMS_ENTRIES);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &ims_info_4096, &cfg, f->root.d,
-							&f->ims),
-			 0);
+	assert_int_equal(
+		msidom_ims_create_array_domain(f->dev, &ims_info_4096, &cfg, f->root.d, &f->ims),
+		0);
 	assert_ptr_equal(msidom_device_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), f->ims);
 	assert_string_equal(msidom_domain_name(f->ims), IMS_NAME);
 	assert_string_equal(msidom_domain_name(f->msix.d), MSIX_NAME);
@@ -60,9 +60,9 @@ static void test_coexistence(void **state)
 	assert_true(msidom_domain_flags(f->ims) & MSIDOM_DOMAIN_DEVICE);
 
 	/* A second IMS domain on the same device is refused. */
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &ims_info_4096, &cfg, f->root.d,
-							&d2),
-			 -MSIDOM_EEXIST);
+	assert_int_equal(
+		msidom_ims_create_array_domain(f->dev, &ims_info_4096, &cfg, f->root.d, &d2),
+		-MSIDOM_EEXIST);
 	assert_null(d2);
 
 	/* Each domain has its own index space: index 0 twice, both live. */
@@ -88,8 +88,7 @@ static void test_coexistence(void **state)
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(f->msix.table[i][0], 0xFEE00000u);
 	assert_int_equal(mm->mem[4000 * 4 + 0], 0xFEE00000u);
-	assert_int_equal(mm->mem[4000 * 4 + 2],
-			 msidom_desc_msg(msidom_desc_at(f->ims, 4000)).data);
+	assert_int_equal(mm->mem[4000 * 4 + 2], msidom_desc_msg(msidom_desc_at(f->ims, 4000)).data);
 
 	/* Both under an isolating parent: the device answer is "isolated". */
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
@@ -171,7 +170,8 @@ static void test_bad_input(void **state)
 	/* NULL arguments. */
 	assert_int_equal(msidom_ims_create_domain(NULL, &info, &st, f->root.d, &d), -MSIDOM_EINVAL);
 	assert_null(d);
-	assert_int_equal(msidom_ims_create_domain(f->dev, NULL, &st, f->root.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_ims_create_domain(f->dev, NULL, &st, f->root.d, &d),
+			 -MSIDOM_EINVAL);
 	assert_int_equal(msidom_ims_create_domain(f->dev, &info, NULL, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, NULL, &d), -MSIDOM_EINVAL);
@@ -281,17 +281,22 @@ static void test_slot_range(void **state)
 	m = alloc_ims(f, SIM_IMS_ENTRIES - 1, false, NULL);
 	assert_int_equal(m.index, SIM_IMS_ENTRIES - 1);
 	assert_int_equal(msidom_msi_alloc_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 10, 19, NULL), 0);
-	assert_int_equal(msidom_msi_free_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 0,
-					       SIM_IMS_ENTRIES - 1),
-			 11);
+	assert_int_equal(
+		msidom_msi_free_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 0, SIM_IMS_ENTRIES - 1), 11);
 	assert_int_equal(s->nprepared, 0);
 	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }
 
-#define R(o, v) { 'R', (o), (v) }
-#define W(o, v) { 'W', (o), (v) }
+#define R(o, v)               \
+	{                     \
+		'R', (o), (v) \
+	}
+#define W(o, v)               \
+	{                     \
+		'W', (o), (v) \
+	}
 
 static void test_array_sequences(void **state)
 {
@@ -319,7 +324,8 @@ static void test_array_sequences(void **state)
 	e = 5 * 16;
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 1), W(e + 0, 0xFEE00000u), W(e + 4, 0), W(e + 8, hw), R(e + 12, 1),
+			R(e + 12, 1), W(e + 0, 0xFEE00000u), W(e + 4, 0),
+			W(e + 8, hw), R(e + 12, 1),
 		};
 		sim_mmio_expect(mm, want, 5, "alloc masked");
 	}
@@ -341,9 +347,9 @@ static void test_array_sequences(void **state)
 	assert_int_equal(msidom_irq_set_affinity(f->ctx, m.virq, &mask3), 0);
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 0), W(e + 12, 1), R(e + 12, 1),
-			R(e + 12, 1), W(e + 0, 0xFEE03000u), W(e + 4, 0), W(e + 8, hw), R(e + 12, 1),
-			R(e + 12, 1), W(e + 12, 0), R(e + 12, 0),
+			R(e + 12, 0),          W(e + 12, 1), R(e + 12, 1), R(e + 12, 1),
+			W(e + 0, 0xFEE03000u), W(e + 4, 0),  W(e + 8, hw), R(e + 12, 1),
+			R(e + 12, 1),          W(e + 12, 0), R(e + 12, 0),
 		};
 		sim_mmio_expect(mm, want, 11, "set_affinity");
 	}
@@ -364,8 +370,8 @@ static void test_array_sequences(void **state)
 	assert_int_equal(msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, 5), 0);
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 0x100), W(e + 12, 0x101), R(e + 12, 0x101),
-			R(e + 12, 0x101), W(e + 0, 0), W(e + 4, 0), W(e + 8, 0), R(e + 12, 0x101),
+			R(e + 12, 0x100), W(e + 12, 0x101), R(e + 12, 0x101), R(e + 12, 0x101),
+			W(e + 0, 0),      W(e + 4, 0),      W(e + 8, 0),      R(e + 12, 0x101),
 		};
 		sim_mmio_expect(mm, want, 8, "free unmasked");
 	}
@@ -377,8 +383,8 @@ static void test_array_sequences(void **state)
 	e = 7 * 16;
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 1), W(e + 0, 0xFEE00000u), W(e + 4, 0), W(e + 8, hw), R(e + 12, 1),
-			R(e + 12, 1), W(e + 12, 0), R(e + 12, 0),
+			R(e + 12, 1), W(e + 0, 0xFEE00000u), W(e + 4, 0),  W(e + 8, hw),
+			R(e + 12, 1), R(e + 12, 1),          W(e + 12, 0), R(e + 12, 0),
 		};
 		sim_mmio_expect(mm, want, 8, "alloc unmasked");
 	}
@@ -386,17 +392,17 @@ static void test_array_sequences(void **state)
 	assert_int_equal(msidom_irq_refresh_msg(f->ctx, m.virq), 0);
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 0), W(e + 12, 1), R(e + 12, 1),
-			R(e + 12, 1), W(e + 0, 0xFEE00000u), W(e + 4, 0), W(e + 8, hw), R(e + 12, 1),
-			R(e + 12, 1), W(e + 12, 0), R(e + 12, 0),
+			R(e + 12, 0),          W(e + 12, 1), R(e + 12, 1), R(e + 12, 1),
+			W(e + 0, 0xFEE00000u), W(e + 4, 0),  W(e + 8, hw), R(e + 12, 1),
+			R(e + 12, 1),          W(e + 12, 0), R(e + 12, 0),
 		};
 		sim_mmio_expect(mm, want, 11, "refresh");
 	}
 	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 0), W(e + 12, 1), R(e + 12, 1),
-			R(e + 12, 1), W(e + 0, 0), W(e + 4, 0), W(e + 8, 0), R(e + 12, 1),
+			R(e + 12, 0), W(e + 12, 1), R(e + 12, 1), R(e + 12, 1),
+			W(e + 0, 0),  W(e + 4, 0),  W(e + 8, 0),  R(e + 12, 1),
 		};
 		sim_mmio_expect(mm, want, 8, "remove domain");
 	}
@@ -426,9 +432,9 @@ static void test_array_write_unmasked_entry(void **state)
 	hw = msidom_desc_msg(msidom_desc_at(f->ims, 2)).data;
 	{
 		const struct sim_access want[] = {
-			R(e + 12, 0), W(e + 12, 1), W(e + 0, 0xFEE00000u), W(e + 4, 0), W(e + 8, hw),
-			W(e + 12, 0), R(e + 12, 0),
-			R(e + 12, 0), R(e + 12, 0),
+			R(e + 12, 0), W(e + 12, 1), W(e + 0, 0xFEE00000u),
+			W(e + 4, 0),  W(e + 8, hw), W(e + 12, 0),
+			R(e + 12, 0), R(e + 12, 0), R(e + 12, 0),
 		};
 		sim_mmio_expect(mm, want, 9, "write unmasked entry");
 	}

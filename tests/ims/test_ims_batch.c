@@ -25,8 +25,7 @@ static struct msidom_map alloc_ims(struct fx *f, uint32_t index, bool unmasked, 
 	return msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, index, &o);
 }
 
-static void expect_event(const struct sim_storage *s, unsigned int i, enum sim_cb cb,
-			 uint32_t slot)
+static void expect_event(const struct sim_storage *s, unsigned int i, enum sim_cb cb, uint32_t slot)
 {
 	assert_true(i < s->nev);
 	if (s->ev[i].cb != cb || (cb != CB_LOCK && s->ev[i].slot != slot))
@@ -201,7 +200,7 @@ struct qctx {
 	uint64_t ring;
 };
 
-#define NQ 8u
+#define NQ           8u
 #define QMAX_UPDATES 64u
 
 struct qdev {
@@ -265,8 +264,8 @@ static void test_queue_storage(void **state)
 
 	assert_non_null(qd);
 	qdev_init(qd, &cfg);
-	assert_int_equal(msidom_ims_create_queue_domain(f->dev, &(struct msidom_ims_info){ 0 }, &cfg,
-							f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_create_queue_domain(f->dev, &(struct msidom_ims_info){ 0 },
+							&cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), NQ);
 

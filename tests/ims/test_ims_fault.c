@@ -339,10 +339,10 @@ static void test_fail_memory(void **state)
 			f->h.fail_countdown = n;
 			ret = kind ? msidom_ims_create_queue_domain(f->dev,
 								    &(struct msidom_ims_info){ 0 },
-								    &qc, f->root.d, &f->ims)
-				   : msidom_ims_create_domain(f->dev,
-							      &(struct msidom_ims_info){ .hwsize = NSLOTS },
-							      &st, f->root.d, &f->ims);
+								    &qc, f->root.d, &f->ims) :
+				     msidom_ims_create_domain(
+					     f->dev, &(struct msidom_ims_info){ .hwsize = NSLOTS },
+					     &st, f->root.d, &f->ims);
 			if (!ret)
 				break;
 			assert_int_equal(ret, -MSIDOM_ENOMEM);
@@ -416,9 +416,10 @@ static void test_fail_memory(void **state)
 			assert_int_equal(msidom_domain_batch_begin(f->ims), 0);
 			for (int round = 0; round < 3; round++)
 				for (uint32_t i = 0; i < NSLOTS; i++)
-					assert_int_equal(round % 2 ? msidom_irq_unmask(f->ctx, virq[i])
-								   : msidom_irq_mask(f->ctx, virq[i]),
-							 0);
+					assert_int_equal(
+						round % 2 ? msidom_irq_unmask(f->ctx, virq[i]) :
+							    msidom_irq_mask(f->ctx, virq[i]),
+						0);
 			assert_true(msidom_ctx_mem_bytes(f->ctx) > mem);
 			assert_int_equal(msidom_domain_batch_end(f->ims), 0);
 			assert_int_equal(msidom_ctx_mem_bytes(f->ctx), mem);

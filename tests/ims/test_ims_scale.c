@@ -44,7 +44,8 @@ static void test_array_65536(void **state)
 
 	for (int cycle = 0; cycle < 3; cycle++) {
 		for (uint32_t i = 0; i < N; i++) {
-			/* cycle 0: ANY; cycle 1: explicit, top down; cycle 2: explicit, bottom up */
+			/* cycle 0: ANY; cycle 1: explicit, top down; cycle 2: explicit, bottom up
+			 */
 			uint32_t idx = cycle == 0 ? MSIDOM_INDEX_ANY : cycle == 1 ? N - 1 - i : i;
 			struct msidom_alloc_opts o = { .has_cookie = true, .unmasked = i & 1 };
 
@@ -72,14 +73,17 @@ static void test_array_65536(void **state)
 
 		if (cycle == 0) {
 			assert_int_equal(msidom_msi_free_all(f->dev, MSIDOM_SECONDARY_DOMAIN), N);
-			/* Memory the core keeps for reuse (radix nodes) stays; a cycle must not add. */
+			/* Memory the core keeps for reuse (radix nodes) stays; a cycle must not
+			 * add. */
 			base = msidom_ctx_mem_bytes(f->ctx);
 		} else {
 			/* one at a time, evens then odds, while the others stay live */
 			for (uint32_t i = 0; i < N; i += 2)
-				assert_int_equal(msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, i), 0);
+				assert_int_equal(
+					msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, i), 0);
 			for (uint32_t i = 1; i < N; i += 2)
-				assert_int_equal(msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, i), 0);
+				assert_int_equal(
+					msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, i), 0);
 			assert_int_equal(msidom_ctx_mem_bytes(f->ctx), base);
 		}
 		assert_int_equal(msidom_irq_count(f->ctx), SIM_MSIX_ENTRIES);
@@ -113,8 +117,8 @@ static int big_sync(void *opaque, const struct msidom_ims_update *u, uint32_t nr
 	/* an unmasked range allocation: write then unmask per slot, slots ascending */
 	for (uint32_t i = 0; i + 1 < nr; i += 2)
 		if (u[i].slot != i / 2 || u[i + 1].slot != i / 2 ||
-		    u[i].kind != MSIDOM_IMS_UPDATE_WRITE || u[i + 1].kind != MSIDOM_IMS_UPDATE_UNMASK ||
-		    u[i].cookie.value != 0xC0FFEE)
+		    u[i].kind != MSIDOM_IMS_UPDATE_WRITE ||
+		    u[i + 1].kind != MSIDOM_IMS_UPDATE_UNMASK || u[i].cookie.value != 0xC0FFEE)
 			q->in_order = false;
 	return 0;
 }
@@ -133,17 +137,17 @@ static void test_queue_65536_one_batch(void **state)
 	cfg.nr_entries = N;
 	cfg.sync = big_sync;
 	cfg.opaque = &q;
-	assert_int_equal(msidom_ims_create_queue_domain(f->dev,
-							&(struct msidom_ims_info){
-								.default_cookie.value = 0xC0FFEE },
-							&cfg, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_create_queue_domain(
+				 f->dev,
+				 &(struct msidom_ims_info){ .default_cookie.value = 0xC0FFEE },
+				 &cfg, f->root.d, &f->ims),
 			 0);
 	alloc_msix(f);
 	base = msidom_ctx_mem_bytes(f->ctx);
 	for (int cycle = 0; cycle < 2; cycle++) {
 		q.syncs = 0;
-		assert_int_equal(msidom_msi_alloc_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 0, N - 1, &o),
-				 0);
+		assert_int_equal(
+			msidom_msi_alloc_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 0, N - 1, &o), 0);
 		assert_int_equal(q.syncs, 1);
 		assert_int_equal(q.last_nr, 2 * N);
 		assert_true(q.in_order);

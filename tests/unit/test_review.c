@@ -197,8 +197,9 @@ static const struct msidom_chip_ops flaky_chip = { .write_msg = flaky_write };
 static void test_review_failed_revert_keeps_old_target(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_template t = { .name = "FLAKY", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8,
-				     .chip = &flaky_chip };
+	struct msidom_template t = {
+		.name = "FLAKY", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8, .chip = &flaky_chip
+	};
 	struct msidom_device *dev = new_device(s, "0000:0c:00.0");
 	struct msidom_domain *dd;
 	struct msidom_map m;
@@ -259,7 +260,10 @@ static struct msidom_domain *plain_device_domain(struct sim *s, struct msidom_de
 						 const struct msidom_domain_ops *ops)
 {
 	struct msidom_template t = {
-		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 16, .ops = ops,
+		.name = "PCI-MSIX",
+		.bus = MSIDOM_BUS_PCI_MSIX,
+		.hwsize = 16,
+		.ops = ops,
 	};
 	struct msidom_domain *dd;
 
@@ -373,11 +377,11 @@ static void test_review_remove_domain_sync_failure(void **state)
 
 /* ---- bad input must give an errno AND an ERR log line ---- */
 
-#define EXPECT_ERR_LOGGED(s, call, err)                                                      \
-	do {                                                                                 \
-		unsigned int before_ = (s)->h.nerr;                                          \
-		assert_int_equal((call), (err));                                             \
-		assert_int_equal((s)->h.nerr, before_ + 1);                                  \
+#define EXPECT_ERR_LOGGED(s, call, err)                     \
+	do {                                                \
+		unsigned int before_ = (s)->h.nerr;         \
+		assert_int_equal((call), (err));            \
+		assert_int_equal((s)->h.nerr, before_ + 1); \
 	} while (0)
 
 static void noop_emit(void *arg, const char *text, size_t len)
@@ -447,8 +451,10 @@ static const struct msidom_domain_ops mask_root_ops = { .alloc = mask_root_alloc
 static void test_review_alloc_bad_affinity(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info ri = { .name = "MROOT", .hwsize = 4096,
-					 .flags = MSIDOM_DOMAIN_MSI_PARENT, .ops = &mask_root_ops };
+	struct msidom_domain_info ri = { .name = "MROOT",
+					 .hwsize = 4096,
+					 .flags = MSIDOM_DOMAIN_MSI_PARENT,
+					 .ops = &mask_root_ops };
 	struct msidom_template t = { .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8 };
 	struct msidom_cpumask nobits = { .nbits = 64, .bits = NULL };
 	struct msidom_alloc_opts o = { .affinity = &nobits };
@@ -503,10 +509,13 @@ static const struct msidom_domain_ops failing_dev_ops = { .activate = failing_ac
 static void test_review_failed_alloc_keeps_reserved_cpu(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info ri = { .name = "CPUROOT", .hwsize = 4096,
-					 .flags = MSIDOM_DOMAIN_MSI_PARENT, .ops = &cpu_root_ops };
-	struct msidom_template t = { .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8,
-				     .ops = &failing_dev_ops };
+	struct msidom_domain_info ri = { .name = "CPUROOT",
+					 .hwsize = 4096,
+					 .flags = MSIDOM_DOMAIN_MSI_PARENT,
+					 .ops = &cpu_root_ops };
+	struct msidom_template t = {
+		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8, .ops = &failing_dev_ops
+	};
 	struct msidom_device *dev = new_device(s, "0000:0b:00.0");
 	struct msidom_domain *root, *dd;
 	msidom_cookie c = { .value = 5 };

@@ -14,14 +14,14 @@
 
 #include <linux/vfio.h>
 
-#define PARAM_PATH "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"
+#define PARAM_PATH         "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"
 #define IOMMUFD_PARAM_PATH "/sys/module/iommufd/parameters/allow_unsafe_interrupts"
-#define CDEV_NAME "vfio3"
+#define CDEV_NAME          "vfio3"
 
 /* Linux 6.6 uapi, absent from older installed headers. */
-#define FK_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+#define FK_BIND_IOMMUFD      _IO(VFIO_TYPE, VFIO_BASE + 18)
 #define FK_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
-#define FK_IOAS_ALLOC _IO(';', 0x81)
+#define FK_IOAS_ALLOC        _IO(';', 0x81)
 
 static int inject(struct fake_kernel *fk, enum fk_call call, unsigned long req)
 {
@@ -130,8 +130,8 @@ static void msi_disable(struct fake_kernel *fk)
 	fk->disables++;
 }
 
-static int msi_set_block(struct fake_kernel *fk, uint32_t start, uint32_t count,
-			 const int32_t *fds, bool msix)
+static int msi_set_block(struct fake_kernel *fk, uint32_t start, uint32_t count, const int32_t *fds,
+			 bool msix)
 {
 	bool dynamic = msix && fk->cfg.version >= 65;
 	if (!dynamic && start + count > fk->num_ctx)
@@ -151,18 +151,12 @@ static int msi_set_block(struct fake_kernel *fk, uint32_t start, uint32_t count,
 static uint32_t irq_count(const struct fake_kernel *fk, uint32_t index)
 {
 	switch (index) {
-	case VFIO_PCI_INTX_IRQ_INDEX:
-		return 1;
-	case VFIO_PCI_MSI_IRQ_INDEX:
-		return fk->cfg.msi_count;
-	case VFIO_PCI_MSIX_IRQ_INDEX:
-		return fk->cfg.msix_count;
-	case VFIO_PCI_ERR_IRQ_INDEX:
-		return fk->cfg.has_err ? 1 : 0;
-	case VFIO_PCI_REQ_IRQ_INDEX:
-		return fk->cfg.has_req ? 1 : 0;
-	default:
-		return 0;
+	case VFIO_PCI_INTX_IRQ_INDEX: return 1;
+	case VFIO_PCI_MSI_IRQ_INDEX: return fk->cfg.msi_count;
+	case VFIO_PCI_MSIX_IRQ_INDEX: return fk->cfg.msix_count;
+	case VFIO_PCI_ERR_IRQ_INDEX: return fk->cfg.has_err ? 1 : 0;
+	case VFIO_PCI_REQ_IRQ_INDEX: return fk->cfg.has_req ? 1 : 0;
+	default: return 0;
 	}
 }
 
@@ -239,17 +233,10 @@ static int set_irqs(struct fake_kernel *fk, struct vfio_irq_set *s)
 		return -EINVAL;
 	size_t size;
 	switch (s->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
-	case VFIO_IRQ_SET_DATA_NONE:
-		size = 0;
-		break;
-	case VFIO_IRQ_SET_DATA_BOOL:
-		size = 1;
-		break;
-	case VFIO_IRQ_SET_DATA_EVENTFD:
-		size = 4;
-		break;
-	default:
-		return -EINVAL;
+	case VFIO_IRQ_SET_DATA_NONE: size = 0; break;
+	case VFIO_IRQ_SET_DATA_BOOL: size = 1; break;
+	case VFIO_IRQ_SET_DATA_EVENTFD: size = 4; break;
+	default: return -EINVAL;
 	}
 	if (s->index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
@@ -261,15 +248,10 @@ static int set_irqs(struct fake_kernel *fk, struct vfio_irq_set *s)
 		return -ENOTTY;
 	switch (s->index) {
 	case VFIO_PCI_MSI_IRQ_INDEX:
-	case VFIO_PCI_MSIX_IRQ_INDEX:
-		fk->set_irqs++;
-		return set_irqs_msi(fk, s);
-	case VFIO_PCI_ERR_IRQ_INDEX:
-		return set_irqs_single(s, &fk->err_ctx);
-	case VFIO_PCI_REQ_IRQ_INDEX:
-		return set_irqs_single(s, &fk->req_ctx);
-	default:
-		return -ENOTTY;
+	case VFIO_PCI_MSIX_IRQ_INDEX: fk->set_irqs++; return set_irqs_msi(fk, s);
+	case VFIO_PCI_ERR_IRQ_INDEX: return set_irqs_single(s, &fk->err_ctx);
+	case VFIO_PCI_REQ_IRQ_INDEX: return set_irqs_single(s, &fk->req_ctx);
+	default: return -ENOTTY;
 	}
 }
 
@@ -277,8 +259,7 @@ static int container_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 {
 	uintptr_t a = (uintptr_t)arg;
 	switch (req) {
-	case VFIO_GET_API_VERSION:
-		return VFIO_API_VERSION;
+	case VFIO_GET_API_VERSION: return VFIO_API_VERSION;
 	case VFIO_CHECK_EXTENSION:
 		if (a == VFIO_TYPE1v2_IOMMU)
 			return fk->cfg.no_type1v2 ? 0 : 1;
@@ -294,8 +275,7 @@ static int container_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 			return -EPERM;
 		fk->iommu_set = true;
 		return 0;
-	default:
-		return -ENOTTY;
+	default: return -ENOTTY;
 	}
 }
 
@@ -337,8 +317,7 @@ static int group_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 			fk->device_open = true;
 		return fd;
 	}
-	default:
-		return -ENOTTY;
+	default: return -ENOTTY;
 	}
 }
 
@@ -370,17 +349,19 @@ static int device_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 			i->flags |= VFIO_IRQ_INFO_NORESIZE;
 		return 0;
 	}
-	case VFIO_DEVICE_SET_IRQS:
-		return set_irqs(fk, arg);
-	default:
-		return -ENOTTY;
+	case VFIO_DEVICE_SET_IRQS: return set_irqs(fk, arg);
+	default: return -ENOTTY;
 	}
 }
 
 static int cdev_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 {
 	if (req == FK_BIND_IOMMUFD) {
-		struct { uint32_t argsz, flags; int32_t iommufd; uint32_t out_devid; } *b = arg;
+		struct {
+			uint32_t argsz, flags;
+			int32_t iommufd;
+			uint32_t out_devid;
+		} *b = arg;
 		if (b->argsz < 16 || kind_of(fk, b->iommufd) != FK_IOMMUFD)
 			return -EINVAL;
 		if (fk->cdev_bound)
@@ -392,7 +373,9 @@ static int cdev_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 		return 0;
 	}
 	if (req == FK_ATTACH_IOMMUFD_PT) {
-		struct { uint32_t argsz, flags, pt_id; } *a = arg;
+		struct {
+			uint32_t argsz, flags, pt_id;
+		} *a = arg;
 		if (!fk->cdev_bound || a->argsz < 12 || !a->pt_id || a->pt_id >= fk->ioas_next)
 			return -EINVAL;
 		fk->cdev_attached = true;
@@ -408,7 +391,9 @@ static int iommufd_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 {
 	if (req != FK_IOAS_ALLOC)
 		return -ENOTTY;
-	struct { uint32_t size, flags, out_ioas_id; } *a = arg;
+	struct {
+		uint32_t size, flags, out_ioas_id;
+	} *a = arg;
 	if (a->size < 12 || a->flags)
 		return -EINVAL;
 	a->out_ioas_id = fk->ioas_next++;
@@ -478,8 +463,7 @@ static int fk_close(void *opaque, int fd)
 		put_ctx(&fk->err_ctx);
 		put_ctx(&fk->req_ctx);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (fd >= 0 && fd < FK_MAXFD)
 		fk->kind[fd] = FK_NONE;
@@ -495,18 +479,12 @@ static int fk_ioctl(void *opaque, int fd, unsigned long req, void *arg)
 	if (ret)
 		return ret;
 	switch (kind_of(fk, fd)) {
-	case FK_CONTAINER:
-		return container_ioctl(fk, req, arg);
-	case FK_GROUP:
-		return group_ioctl(fk, req, arg);
-	case FK_DEVICE:
-		return device_ioctl(fk, req, arg);
-	case FK_CDEV:
-		return cdev_ioctl(fk, req, arg);
-	case FK_IOMMUFD:
-		return iommufd_ioctl(fk, req, arg);
-	default:
-		return -ENOTTY;
+	case FK_CONTAINER: return container_ioctl(fk, req, arg);
+	case FK_GROUP: return group_ioctl(fk, req, arg);
+	case FK_DEVICE: return device_ioctl(fk, req, arg);
+	case FK_CDEV: return cdev_ioctl(fk, req, arg);
+	case FK_IOMMUFD: return iommufd_ioctl(fk, req, arg);
+	default: return -ENOTTY;
 	}
 }
 
@@ -576,8 +554,7 @@ static int fk_epoll_create1(void *opaque, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-static int fk_epoll_ctl(void *opaque, int epfd, int op, int fd, uint32_t events,
-			uint64_t data)
+static int fk_epoll_ctl(void *opaque, int epfd, int op, int fd, uint32_t events, uint64_t data)
 {
 	struct fake_kernel *fk = opaque;
 	int ret = inject(fk, FK_EPOLL_CTL, 0);

@@ -19,32 +19,32 @@
 
 #include <libmsidom/vfio.h>
 
-#define FK_MAXFD 4096
+#define FK_MAXFD  4096
 #define FK_MAXVEC 2048
 
 struct fk_config {
-	int version;            /* 61 or 612 */
-	uint32_t msi_count;     /* 0: no MSI capability */
-	uint32_t msix_count;    /* 0: no MSI-X capability */
-	bool intremap;          /* the IOMMU has interrupt remapping */
-	bool allow_unsafe;      /* vfio_iommu_type1 allow_unsafe_interrupts */
-	bool not_viable;        /* a group member is bound to a host driver */
-	bool no_type1v2;        /* container lacks VFIO_TYPE1v2_IOMMU */
-	bool no_param;          /* the allow_unsafe_interrupts file is missing */
-	bool has_err;           /* PCIe: the ERR index exists (else GET_IRQ_INFO EINVAL) */
-	bool has_req;           /* REQ index has a vector */
-	uint32_t host_vectors;  /* host vectors pci_alloc_irq_vectors can give (0: any) */
-	bool cdev;              /* the kernel has VFIO device cdevs and /dev/iommu */
-	bool no_dev_iommu;      /* ... but /dev/iommu is missing */
-	const char *bdf;        /* the device's address */
-	int group;              /* its IOMMU group */
+	int version;           /* 61 or 612 */
+	uint32_t msi_count;    /* 0: no MSI capability */
+	uint32_t msix_count;   /* 0: no MSI-X capability */
+	bool intremap;         /* the IOMMU has interrupt remapping */
+	bool allow_unsafe;     /* vfio_iommu_type1 allow_unsafe_interrupts */
+	bool not_viable;       /* a group member is bound to a host driver */
+	bool no_type1v2;       /* container lacks VFIO_TYPE1v2_IOMMU */
+	bool no_param;         /* the allow_unsafe_interrupts file is missing */
+	bool has_err;          /* PCIe: the ERR index exists (else GET_IRQ_INFO EINVAL) */
+	bool has_req;          /* REQ index has a vector */
+	uint32_t host_vectors; /* host vectors pci_alloc_irq_vectors can give (0: any) */
+	bool cdev;             /* the kernel has VFIO device cdevs and /dev/iommu */
+	bool no_dev_iommu;     /* ... but /dev/iommu is missing */
+	const char *bdf;       /* the device's address */
+	int group;             /* its IOMMU group */
 };
 
 /* Observable kernel state, compared before/after failed operations. */
 struct fk_state {
-	int irq_type;             /* -1 none, 1 MSI, 2 MSI-X */
-	uint32_t num_ctx;         /* vectors enabled */
-	uint64_t ino[FK_MAXVEC];  /* inode of each armed eventfd, 0 if unarmed */
+	int irq_type;            /* -1 none, 1 MSI, 2 MSI-X */
+	uint32_t num_ctx;        /* vectors enabled */
+	uint64_t ino[FK_MAXVEC]; /* inode of each armed eventfd, 0 if unarmed */
 	uint64_t err_ino;
 	uint64_t req_ino;
 	bool group_attached;
@@ -58,8 +58,20 @@ enum fk_kind { FK_NONE = 0, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PARAM, FK_CDEV
 
 /* Which seam call an injected failure may hit (0: any). */
 enum fk_call {
-	FK_ANY = 0, FK_OPEN, FK_CLOSE, FK_IOCTL, FK_EVENTFD, FK_READ, FK_WRITE, FK_PREAD,
-	FK_PWRITE, FK_EPOLL_CREATE, FK_EPOLL_CTL, FK_EPOLL_WAIT, FK_READLINK, FK_DIRENT,
+	FK_ANY = 0,
+	FK_OPEN,
+	FK_CLOSE,
+	FK_IOCTL,
+	FK_EVENTFD,
+	FK_READ,
+	FK_WRITE,
+	FK_PREAD,
+	FK_PWRITE,
+	FK_EPOLL_CREATE,
+	FK_EPOLL_CTL,
+	FK_EPOLL_WAIT,
+	FK_READLINK,
+	FK_DIRENT,
 };
 
 struct fake_kernel {
@@ -75,23 +87,23 @@ struct fake_kernel {
 	uint32_t ioas_next;
 	int irq_type;
 	uint32_t num_ctx;
-	int ctx[FK_MAXVEC];          /* dup of the armed eventfd, or -1 */
+	int ctx[FK_MAXVEC];            /* dup of the armed eventfd, or -1 */
 	uint32_t teardowns[FK_MAXVEC]; /* armed vector torn down (re-armed or disarmed) */
 	int err_ctx;
 	int req_ctx;
 
 	/* Counters. */
-	unsigned int set_irqs;       /* SET_IRQS calls on MSI/MSI-X that passed injection */
+	unsigned int set_irqs; /* SET_IRQS calls on MSI/MSI-X that passed injection */
 	unsigned int enables;
 	unsigned int disables;
-	unsigned int calls;          /* seam calls */
+	unsigned int calls; /* seam calls */
 
 	/* Failure injection: the fail_at-th matching call fails with -fail_errno. */
 	long fail_at;
 	int fail_errno;
 	enum fk_call fail_call;
-	unsigned long fail_ioctl;    /* with FK_IOCTL: only this request (0: any) */
-	unsigned int fail_repeat;    /* after firing, fail this many more matching calls */
+	unsigned long fail_ioctl; /* with FK_IOCTL: only this request (0: any) */
+	unsigned int fail_repeat; /* after firing, fail this many more matching calls */
 	bool fired;
 
 	/* Called (if set) inside SET_IRQS after the index got disabled. */

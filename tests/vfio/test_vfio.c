@@ -24,7 +24,7 @@
 
 #include "fake_kernel.h"
 
-#define BDF "0000:00:03.0"
+#define BDF  "0000:00:03.0"
 #define NVEC 64
 
 struct env {
@@ -32,7 +32,7 @@ struct env {
 	struct msidom_ctx *ctx;
 	struct msidom_vfio *v;
 	struct msidom_vfio_config cfg;
-	long mem_fail_at;   /* n-th allocation from now fails (0: off) */
+	long mem_fail_at; /* n-th allocation from now fails (0: off) */
 	bool mem_fired;
 	char log[8192];
 	size_t loglen;
@@ -320,8 +320,8 @@ static void test_open_61(void **state)
 	assert_int_equal(msidom_domain_bus(root), MSIDOM_BUS_VFIO);
 	assert_true(msidom_domain_flags(root) & MSIDOM_DOMAIN_MSI_PARENT);
 	assert_true(msidom_domain_flags(root) & MSIDOM_DOMAIN_ISOLATED_MSI);
-	struct msidom_domain *d = msidom_device_domain(msidom_vfio_device(e->v),
-						       MSIDOM_DEFAULT_DOMAIN);
+	struct msidom_domain *d =
+		msidom_device_domain(msidom_vfio_device(e->v), MSIDOM_DEFAULT_DOMAIN);
 	assert_non_null(d);
 	assert_string_equal(msidom_domain_name(d), "VFIO-PCI-MSIX-" BDF);
 	assert_int_equal(msidom_domain_hwsize(d), 16);
@@ -472,7 +472,6 @@ static void test_open_faults(void **state)
 	assert_true(fault_loop(612, NULL, op_open, false, FK_ANY) >= 12);
 	assert_true(fault_loop(61, NULL, op_open, true, FK_ANY) >= 5);
 }
-
 
 /* ---- VFIO cdev + iommufd ---- */
 
@@ -901,13 +900,13 @@ static void test_mask_replay(void **state)
 	assert_true(fk_raise(e->fk, 0));
 	assert_true(fk_raise(e->fk, 0));
 	dispatch_all(e);
-	assert_int_equal(e->hits[0], 0);                 /* masking holds */
+	assert_int_equal(e->hits[0], 0); /* masking holds */
 	assert_int_equal(msidom_vfio_vector_pending(e->v, 0), 1);
 	assert_int_equal(msidom_irq_unmask(e->ctx, virq), 0);
 	assert_true(armed_trigger(e, 0));
 	assert_int_equal(msidom_vfio_vector_pending(e->v, 0), 0);
 	dispatch_all(e);
-	assert_int_equal(e->hits[0], 1);                 /* replayed once */
+	assert_int_equal(e->hits[0], 1); /* replayed once */
 	/* Mask and unmask with nothing pending: no replay. */
 	assert_int_equal(msidom_irq_mask(e->ctx, virq), 0);
 	assert_int_equal(msidom_irq_unmask(e->ctx, virq), 0);
@@ -965,7 +964,6 @@ static void test_mask_faults(void **state)
 	assert_true(fault_loop(61, setup_two_masked, op_unmask1, false, FK_ANY) >= 1);
 }
 
-
 /* An interrupt left unread in the trigger when the vector is masked. */
 static void test_mask_unread_trigger(void **state)
 {
@@ -1009,7 +1007,7 @@ static void test_free_fails(void **state)
 	assert_int_equal(msidom_vfio_free(e->v, 1), 0);
 	assert_true(fk_fail_off(e->fk));
 	assert_int_equal(msidom_irq_count(e->ctx), 1);
-	assert_true(e->fk->ctx[1] >= 0);   /* still armed in the kernel */
+	assert_true(e->fk->ctx[1] >= 0); /* still armed in the kernel */
 	assert_non_null(strstr(e->log, "retried on the next update"));
 	assert_int_equal(msidom_vfio_sync(e->v), 0);
 	assert_int_equal(e->fk->ctx[1], -1);
@@ -1183,8 +1181,8 @@ static void test_modes(void **state)
 	assert_int_equal(msidom_vfio_set_mode(e->v, MSIDOM_VFIO_MODE_MSI), 0);
 	assert_int_equal(msidom_irq_count(e->ctx), 0);
 	assert_int_equal(e->fk->irq_type, -1);
-	struct msidom_domain *d = msidom_device_domain(msidom_vfio_device(e->v),
-						       MSIDOM_DEFAULT_DOMAIN);
+	struct msidom_domain *d =
+		msidom_device_domain(msidom_vfio_device(e->v), MSIDOM_DEFAULT_DOMAIN);
 	assert_string_equal(msidom_domain_name(d), "VFIO-PCI-MSI-" BDF);
 	assert_int_equal(msidom_domain_hwsize(d), 4);
 	must_alloc(e, 0, true);

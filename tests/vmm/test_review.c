@@ -265,8 +265,7 @@ static void test_review_dispatch_vs_disable_loses_irq(void **state)
 	pba = g_pba(fn, 1);
 	g_msix_ctrl(fn, true, false);
 	dispatch_all(t);
-	print_message("pending after disable %d, deliveries %u\n", pba,
-		      t->r.per_vec_deliveries[1]);
+	print_message("pending after disable %d, deliveries %u\n", pba, t->r.per_vec_deliveries[1]);
 	assert_int_equal(t->r.per_vec_deliveries[1], 1);
 }
 

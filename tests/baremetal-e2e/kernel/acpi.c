@@ -87,8 +87,7 @@ uint64_t acpi_find_dmar_unit(void)
 				for (int b = 7; b >= 0; b--)
 					base = base << 8 | p[8 + b];
 				kprintf("acpi: DRHD flags 0x%x segment %u base 0x%llx\n", p[4],
-					(unsigned int)(p[6] | p[7] << 8),
-					(unsigned long long)base);
+					(unsigned int)(p[6] | p[7] << 8), (unsigned long long)base);
 				return base;
 			}
 			p += len;

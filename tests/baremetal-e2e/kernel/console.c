@@ -7,7 +7,7 @@
 
 #include "kernel.h"
 
-#define COM1 0x3F8u
+#define COM1            0x3F8u
 #define DEBUG_EXIT_PORT 0xF4u
 
 void console_init(void)
@@ -79,7 +79,8 @@ void kvprintf(const char *fmt, va_list ap)
 		switch (*fmt) {
 		case 'd': {
 			int64_t v = lng > 1 ? va_arg(ap, long long) :
-				lng ? va_arg(ap, long) : va_arg(ap, int);
+				    lng     ? va_arg(ap, long) :
+					      va_arg(ap, int);
 
 			put_num(v < 0 ? (uint64_t)-v : (uint64_t)v, 10, v < 0, width, pad);
 			break;
@@ -87,7 +88,8 @@ void kvprintf(const char *fmt, va_list ap)
 		case 'u':
 		case 'x': {
 			uint64_t v = lng > 1 ? va_arg(ap, unsigned long long) :
-				lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
+				     lng     ? va_arg(ap, unsigned long) :
+					       va_arg(ap, unsigned int);
 
 			put_num(v, *fmt == 'u' ? 10 : 16, false, width, pad);
 			break;
@@ -102,15 +104,9 @@ void kvprintf(const char *fmt, va_list ap)
 			kputs(s ? s : "(null)");
 			break;
 		}
-		case 'c':
-			kputc((char)va_arg(ap, int));
-			break;
-		case '%':
-			kputc('%');
-			break;
-		default:
-			kputc('?');
-			break;
+		case 'c': kputc((char)va_arg(ap, int)); break;
+		case '%': kputc('%'); break;
+		default: kputc('?'); break;
 		}
 	}
 }

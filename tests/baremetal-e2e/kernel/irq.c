@@ -6,22 +6,22 @@
  */
 #include "kernel.h"
 
-#define LAPIC_ID 0x20u
-#define LAPIC_TPR 0x80u
-#define LAPIC_EOI 0xB0u
-#define LAPIC_SVR 0xF0u
-#define LAPIC_ICR_LO 0x300u
-#define LAPIC_ICR_HI 0x310u
-#define LAPIC_LVT_TIMER 0x320u
-#define LAPIC_LVT_LINT0 0x350u
-#define LAPIC_LVT_LINT1 0x360u
-#define LAPIC_LVT_ERROR 0x370u
+#define LAPIC_ID         0x20u
+#define LAPIC_TPR        0x80u
+#define LAPIC_EOI        0xB0u
+#define LAPIC_SVR        0xF0u
+#define LAPIC_ICR_LO     0x300u
+#define LAPIC_ICR_HI     0x310u
+#define LAPIC_LVT_TIMER  0x320u
+#define LAPIC_LVT_LINT0  0x350u
+#define LAPIC_LVT_LINT1  0x360u
+#define LAPIC_LVT_ERROR  0x370u
 #define LAPIC_TIMER_INIT 0x380u
-#define LAPIC_TIMER_CUR 0x390u
-#define LAPIC_TIMER_DIV 0x3E0u
-#define LVT_MASKED (1u << 16)
-#define ICR_PENDING (1u << 12)
-#define IA32_APIC_BASE 0x1Bu
+#define LAPIC_TIMER_CUR  0x390u
+#define LAPIC_TIMER_DIV  0x3E0u
+#define LVT_MASKED       (1u << 16)
+#define ICR_PENDING      (1u << 12)
+#define IA32_APIC_BASE   0x1Bu
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -119,8 +119,8 @@ void lapic_init(void)
 	wrmsr(IA32_APIC_BASE, (base | (1u << 11)) & ~(uint64_t)(1u << 10));
 	lapic_enable_local();
 	cpu_register(lapic_id());
-	kprintf("lapic: id %u version 0x%x svr 0x%x\n", lapic_id(),
-		lapic_read(0x30), lapic_read(LAPIC_SVR));
+	kprintf("lapic: id %u version 0x%x svr 0x%x\n", lapic_id(), lapic_read(0x30),
+		lapic_read(LAPIC_SVR));
 }
 
 uint32_t lapic_id(void)
@@ -132,8 +132,7 @@ void lapic_send_ipi(uint32_t dest_apic, uint32_t icr_lo)
 {
 	lapic_write(LAPIC_ICR_HI, dest_apic << 24);
 	lapic_write(LAPIC_ICR_LO, icr_lo);
-	for (uint32_t spin = 0; spin < 1000000u && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING);
-	     spin++)
+	for (uint32_t spin = 0; spin < 1000000u && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); spin++)
 		__asm__ volatile("pause");
 }
 
@@ -191,8 +190,8 @@ void isr_dispatch(struct isr_frame *f)
 	unsigned int cpu;
 
 	if (f->vector < 32)
-		fatal("exception %u error 0x%x at eip 0x%x on APIC %u", f->vector, f->error,
-		      f->eip, lapic_id());
+		fatal("exception %u error 0x%x at eip 0x%x on APIC %u", f->vector, f->error, f->eip,
+		      lapic_id());
 	cpu = cpu_index();
 	if (f->vector == SPURIOUS_VECTOR) {
 		__atomic_fetch_add(&counts[cpu][SPURIOUS_VECTOR], 1, __ATOMIC_RELAXED);

@@ -72,14 +72,13 @@ void kvprintf(const char *fmt, va_list ap);
 void qemu_exit(uint32_t code) __attribute__((noreturn));
 
 /* Exit codes: 0x10 = all checks passed, 0x11 = a check failed, 0x12 = crash. */
-#define E2E_EXIT_PASS 0x10u
-#define E2E_EXIT_FAIL 0x11u
+#define E2E_EXIT_PASS  0x10u
+#define E2E_EXIT_FAIL  0x11u
 #define E2E_EXIT_CRASH 0x12u
 
 /* ---- check.c: the result protocol parsed by the harness ---- */
 /* Prints "E2E CHECK <name> PASS|FAIL <detail>"; returns ok. */
-bool check(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+bool check(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 unsigned int check_failures(void);
 unsigned int check_count(void);
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -91,7 +90,7 @@ struct isr_frame {
 	uint32_t eip, cs, eflags;
 };
 
-#define LAPIC_BASE 0xFEE00000u
+#define LAPIC_BASE      0xFEE00000u
 #define SPURIOUS_VECTOR 0xFFu
 /* System vector of the hand-programmed tests, reserved from the library. */
 #define RAW_VECTOR 0x40u
@@ -182,8 +181,7 @@ struct vtd {
 };
 
 /* 0, or a negative number with a message printed. */
-int vtd_enable(struct vtd *v, uintptr_t base, uint64_t *irt, uint32_t entries_log2,
-	       uint64_t *iq);
+int vtd_enable(struct vtd *v, uintptr_t base, uint64_t *irt, uint32_t entries_log2, uint64_t *iq);
 /* Invalidate the interrupt entry cache for [index, index + 2^mask) or all. */
 int vtd_invalidate_iec(struct vtd *v, bool global, uint32_t index, uint32_t mask);
 /* Fault status register and the first fault record, for diagnostics. */
@@ -205,22 +203,22 @@ void raw_tests(struct vtd *v);
 void lib_tests(struct vtd *v);
 
 /* ---- devices ---- */
-#define EDU_VENDOR 0x1234u
-#define EDU_DEVICE 0x11e8u
-#define EDU_IRQ_RAISE 0x60u
-#define EDU_IRQ_ACK 0x64u
+#define EDU_VENDOR     0x1234u
+#define EDU_DEVICE     0x11e8u
+#define EDU_IRQ_RAISE  0x60u
+#define EDU_IRQ_ACK    0x64u
 #define EDU_IRQ_STATUS 0x24u
 
-#define E1000E_VENDOR 0x8086u
-#define E1000E_DEVICE 0x10d3u
+#define E1000E_VENDOR   0x8086u
+#define E1000E_DEVICE   0x10d3u
 #define E1000E_CTRL_EXT 0x18u
-#define E1000E_ICR 0xC0u
-#define E1000E_ICS 0xC8u
-#define E1000E_IMS 0xD0u
-#define E1000E_IMC 0xD8u
-#define E1000E_EIAC 0xDCu
-#define E1000E_IVAR 0xE4u
-#define E1000E_OTHER (1u << 24)
+#define E1000E_ICR      0xC0u
+#define E1000E_ICS      0xC8u
+#define E1000E_IMS      0xD0u
+#define E1000E_IMC      0xD8u
+#define E1000E_EIAC     0xDCu
+#define E1000E_IVAR     0xE4u
+#define E1000E_OTHER    (1u << 24)
 
 /* Test configuration, from the multiboot command line. */
 struct e2e_config {

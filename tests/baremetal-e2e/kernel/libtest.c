@@ -14,7 +14,7 @@
 #include "kernel.h"
 #include "platform.h"
 
-#define MAX_TRACKED 8
+#define MAX_TRACKED       8
 #define E1000E_MIN_GAP_US 300u
 
 struct tracked {
@@ -190,14 +190,16 @@ static bool raise_expect(const char *name, void (*raise)(uint32_t), uint32_t arg
 	ok = deltas_ok(want, 1, &got, &wrong, &fw) && T.unhandled == unhandled &&
 	     (t ? t->hits - hits == 1 : true);
 	if (want.vector >= 0)
-		check(ok, name, "cpu %d vector 0x%x: %u arrival(s), handler %u, elsewhere %u "
-		      "(first cpu %d vector 0x%x), unhandled %u", want.cpu,
-		      (unsigned int)want.vector, got, t ? t->hits - hits : 0u, wrong, fw.cpu,
-		      (unsigned int)fw.vector, T.unhandled - unhandled);
+		check(ok, name,
+		      "cpu %d vector 0x%x: %u arrival(s), handler %u, elsewhere %u "
+		      "(first cpu %d vector 0x%x), unhandled %u",
+		      want.cpu, (unsigned int)want.vector, got, t ? t->hits - hits : 0u, wrong,
+		      fw.cpu, (unsigned int)fw.vector, T.unhandled - unhandled);
 	else
-		check(ok, name, "no arrival expected: elsewhere %u (first cpu %d vector 0x%x), "
-		      "unhandled %u", wrong, fw.cpu, (unsigned int)fw.vector,
-		      T.unhandled - unhandled);
+		check(ok, name,
+		      "no arrival expected: elsewhere %u (first cpu %d vector 0x%x), "
+		      "unhandled %u",
+		      wrong, fw.cpu, (unsigned int)fw.vector, T.unhandled - unhandled);
 	return ok;
 }
 
@@ -250,9 +252,9 @@ static void check_programming(const char *name, uint32_t virq, struct target tg,
 	m = msidom_desc_msg(desc);
 	if (!T.iommu) {
 		check(m.address_lo == (0xFEE00000u | apic << 12) && m.address_hi == 0 &&
-		      m.data == (uint32_t)tg.vector, name,
-		      "virq %u cpu %d vector 0x%x: compatibility message 0x%x:%x data 0x%x", virq,
-		      tg.cpu, (unsigned int)tg.vector, m.address_hi, m.address_lo, m.data);
+			      m.data == (uint32_t)tg.vector,
+		      name, "virq %u cpu %d vector 0x%x: compatibility message 0x%x:%x data 0x%x",
+		      virq, tg.cpu, (unsigned int)tg.vector, m.address_hi, m.address_lo, m.data);
 	} else {
 		uint32_t idx = irte_index_of(&m);
 		uint64_t lo = idx < T.vtd->irt_entries ? T.vtd->irt[2 * idx] : 0;
@@ -268,9 +270,9 @@ static void check_programming(const char *name, uint32_t virq, struct target tg,
 
 		check(fmt && entry, name,
 		      "virq %u cpu %d vector 0x%x: remappable message 0x%x data 0x%x -> "
-		      "IRTE %u = %08x%08x:%08x%08x", virq, tg.cpu, (unsigned int)tg.vector,
-		      m.address_lo, m.data, idx, (uint32_t)(hi >> 32), (uint32_t)hi,
-		      (uint32_t)(lo >> 32), (uint32_t)lo);
+		      "IRTE %u = %08x%08x:%08x%08x",
+		      virq, tg.cpu, (unsigned int)tg.vector, m.address_lo, m.data, idx,
+		      (uint32_t)(hi >> 32), (uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo);
 	}
 }
 
@@ -289,7 +291,9 @@ static int setup(void)
 	/* The spurious vector and the raw test's vector are system vectors. */
 	uint64_t reserved[4] = { 0, 1ull << (RAW_VECTOR - 64), 0, 1ull << 63 };
 	struct msidom_x86_vector_config vcfg = {
-		.ncpus = T.ncpus, .apic_ids = apic_ids, .reserved = reserved,
+		.ncpus = T.ncpus,
+		.apic_ids = apic_ids,
+		.reserved = reserved,
 	};
 	char name[16];
 	int rc;
@@ -300,8 +304,8 @@ static int setup(void)
 	if (!check(rc == 0, "lib-ctx", "msidom_ctx_create: %d", rc))
 		return -1;
 	rc = msidom_x86_vector_create(T.ctx, &vcfg, &T.vec);
-	if (!check(rc == 0, "lib-vector-domain", "msidom_x86_vector_create: %d (%s, %u CPUs)",
-		   rc, rc ? "" : msidom_domain_name(T.vec), T.ncpus))
+	if (!check(rc == 0, "lib-vector-domain", "msidom_x86_vector_create: %d (%s, %u CPUs)", rc,
+		   rc ? "" : msidom_domain_name(T.vec), T.ncpus))
 		return -1;
 	T.parent = T.vec;
 	if (T.iommu) {
@@ -328,24 +332,32 @@ static int setup(void)
 	}
 
 	msidom_snprintf(name, sizeof(name), "0000:00:%02x.0", T.edu.dev);
-	rc = msidom_device_create(T.ctx, &(struct msidom_device_info){
-		.name = name, .requester_id = pci_requester_id(&T.edu) }, &T.edu_dev);
+	rc = msidom_device_create(T.ctx,
+				  &(struct msidom_device_info){
+					  .name = name, .requester_id = pci_requester_id(&T.edu) },
+				  &T.edu_dev);
 	if (!check(rc == 0, "lib-edu-device", "msidom_device_create: %d", rc))
 		return -1;
-	rc = msidom_pci_msi_create(T.edu_dev, &(struct msidom_pci_config){
-		.sbdf = MSIDOM_BM_SBDF(0, 0, T.edu.dev, 0), .platform = &T.plat.hooks },
+	rc = msidom_pci_msi_create(
+		T.edu_dev,
+		&(struct msidom_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.edu.dev, 0),
+					     .platform = &T.plat.hooks },
 		T.parent, &T.edu_dom);
 	if (!check(rc == 0, "lib-edu-msi-domain", "msidom_pci_msi_create: %d (%s)", rc,
 		   rc ? "" : msidom_domain_name(T.edu_dom)))
 		return -1;
 
 	msidom_snprintf(name, sizeof(name), "0000:00:%02x.0", T.nic.dev);
-	rc = msidom_device_create(T.ctx, &(struct msidom_device_info){
-		.name = name, .requester_id = pci_requester_id(&T.nic) }, &T.nic_dev);
+	rc = msidom_device_create(T.ctx,
+				  &(struct msidom_device_info){
+					  .name = name, .requester_id = pci_requester_id(&T.nic) },
+				  &T.nic_dev);
 	if (!check(rc == 0, "lib-nic-device", "msidom_device_create: %d", rc))
 		return -1;
-	rc = msidom_pci_msix_create(T.nic_dev, &(struct msidom_pci_config){
-		.sbdf = MSIDOM_BM_SBDF(0, 0, T.nic.dev, 0), .platform = &T.plat.hooks },
+	rc = msidom_pci_msix_create(
+		T.nic_dev,
+		&(struct msidom_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.nic.dev, 0),
+					     .platform = &T.plat.hooks },
 		T.parent, &T.nic_dom);
 	if (!check(rc == 0, "lib-nic-msix-domain", "msidom_pci_msix_create: %d (%s)", rc,
 		   rc ? "" : msidom_domain_name(T.nic_dom)))
@@ -374,8 +386,7 @@ static void check_names(void)
  * allocated masked, gets its handler, and only then is unmasked, so a
  * message the device latched earlier finds the handler in place.
  */
-static struct msidom_map alloc_one(struct msidom_device *dev, uint32_t index,
-				   struct tracked **t)
+static struct msidom_map alloc_one(struct msidom_device *dev, uint32_t index, struct tracked **t)
 {
 	struct msidom_map m = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, index, NULL);
 	struct msidom_desc *desc;
@@ -388,9 +399,11 @@ static struct msidom_map alloc_one(struct msidom_device *dev, uint32_t index,
 	*t = track(m.virq);
 	rc = msidom_irq_unmask(T.ctx, m.virq);
 	if (!desc || !msidom_desc_activated(desc) || rc || msidom_desc_masked(desc) || !*t) {
-		check(false, "lib-alloc-unmask", "index %d virq %u: activated %d, unmask %d, "
-		      "masked after %d", m.index, m.virq, desc ? msidom_desc_activated(desc) : 0,
-		      rc, desc ? msidom_desc_masked(desc) : 1);
+		check(false, "lib-alloc-unmask",
+		      "index %d virq %u: activated %d, unmask %d, "
+		      "masked after %d",
+		      m.index, m.virq, desc ? msidom_desc_activated(desc) : 0, rc,
+		      desc ? msidom_desc_masked(desc) : 1);
 		m.index = -MSIDOM_EIO;
 	}
 	return m;
@@ -475,17 +488,18 @@ static struct target move(const char *tag, uint32_t virq, struct target from,
 	after = msg_of(virq);
 	msidom_snprintf(nm, sizeof(nm), "lib-affinity-%s", tag);
 	check(rc == 0 && tg.cpu == (int)to && tg.vector >= 32 &&
-	      msidom_x86_vector_load(T.vec, (uint32_t)from.cpu) == load_from - 1 &&
-	      msidom_x86_vector_load(T.vec, to) == load_to + 1 &&
-	      msidom_desc_cpu(msidom_irq_desc(T.ctx, virq)) == to &&
-	      (T.iommu ? !memcmp(&before, &after, sizeof(before))
-		       : before.address_lo != after.address_lo), nm,
+		      msidom_x86_vector_load(T.vec, (uint32_t)from.cpu) == load_from - 1 &&
+		      msidom_x86_vector_load(T.vec, to) == load_to + 1 &&
+		      msidom_desc_cpu(msidom_irq_desc(T.ctx, virq)) == to &&
+		      (T.iommu ? !memcmp(&before, &after, sizeof(before)) :
+				 before.address_lo != after.address_lo),
+	      nm,
 	      "set_affinity: %d; cpu %d vector 0x%x -> cpu %d vector 0x%x; loads %d/%d -> "
-	      "%d/%d; message 0x%x/0x%x -> 0x%x/0x%x", rc, from.cpu, (unsigned int)from.vector,
-	      tg.cpu, (unsigned int)tg.vector, load_from, load_to,
-	      msidom_x86_vector_load(T.vec, (uint32_t)from.cpu),
-	      msidom_x86_vector_load(T.vec, to), before.address_lo, before.data,
-	      after.address_lo, after.data);
+	      "%d/%d; message 0x%x/0x%x -> 0x%x/0x%x",
+	      rc, from.cpu, (unsigned int)from.vector, tg.cpu, (unsigned int)tg.vector, load_from,
+	      load_to, msidom_x86_vector_load(T.vec, (uint32_t)from.cpu),
+	      msidom_x86_vector_load(T.vec, to), before.address_lo, before.data, after.address_lo,
+	      after.data);
 	msidom_snprintf(nm, sizeof(nm), "lib-affinity-%s-programmed", tag);
 	check_programming(nm, virq, tg, rid);
 	for (unsigned int round = 0; round < 2; round++) {
@@ -516,14 +530,17 @@ static void scenario(void)
 	vn0 = target_of(n0.virq);
 	vn1 = target_of(n1.virq);
 	check(ve0.vector >= 32 && vn0.vector >= 32 && vn1.vector >= 32 && !same(ve0, vn0) &&
-	      !same(ve0, vn1) && !same(vn0, vn1) && ve0.vector != (int)RAW_VECTOR &&
-	      vn0.vector != (int)RAW_VECTOR && vn1.vector != (int)RAW_VECTOR,
-	      "lib-vectors", "edu cpu %d/0x%x, e1000e cpu %d/0x%x cpu %d/0x%x: distinct, "
-	      "not reserved", ve0.cpu, (unsigned int)ve0.vector, vn0.cpu,
-	      (unsigned int)vn0.vector, vn1.cpu, (unsigned int)vn1.vector);
+		      !same(ve0, vn1) && !same(vn0, vn1) && ve0.vector != (int)RAW_VECTOR &&
+		      vn0.vector != (int)RAW_VECTOR && vn1.vector != (int)RAW_VECTOR,
+	      "lib-vectors",
+	      "edu cpu %d/0x%x, e1000e cpu %d/0x%x cpu %d/0x%x: distinct, "
+	      "not reserved",
+	      ve0.cpu, (unsigned int)ve0.vector, vn0.cpu, (unsigned int)vn0.vector, vn1.cpu,
+	      (unsigned int)vn1.vector);
 	/* Least-loaded CPU, lowest on ties: 0, then 1, then 0 again. */
 	check(ve0.cpu == 0 && vn0.cpu == 1 && vn1.cpu == 0 &&
-	      msidom_x86_vector_load(T.vec, 0) == 2 && msidom_x86_vector_load(T.vec, 1) == 1,
+		      msidom_x86_vector_load(T.vec, 0) == 2 &&
+		      msidom_x86_vector_load(T.vec, 1) == 1,
 	      "lib-spread", "CPUs %d %d %d, loads %d/%d", ve0.cpu, vn0.cpu, vn1.cpu,
 	      msidom_x86_vector_load(T.vec, 0), msidom_x86_vector_load(T.vec, 1));
 	check_programming("lib-edu-programmed", e0.virq, ve0, pci_requester_id(&T.edu));
@@ -536,8 +553,8 @@ static void scenario(void)
 		m = msg_of(e0.virq);
 		idx_e0 = irte_index_of(&m);
 		check(msidom_vtd_ir_used(T.ir) == 3 && T.plat.invalidations >= 3 &&
-		      T.plat.inval_bad == 0, "lib-vtd-entries",
-		      "%d entries in use, %u invalidations (%u malformed)",
+			      T.plat.inval_bad == 0,
+		      "lib-vtd-entries", "%d entries in use, %u invalidations (%u malformed)",
 		      msidom_vtd_ir_used(T.ir), T.plat.invalidations, T.plat.inval_bad);
 	}
 
@@ -596,13 +613,16 @@ static void scenario(void)
 		bool ok = deltas_ok(vn0b, 1, &got, &wrong, &fw);
 
 		check(ok && n0b.index == 0 && tn0b && vn0b.vector >= 32 && !same(vn0b, vn1) &&
-		      !same(vn0b, ve0) && got == 1 && tn0b->hits == 1, "lib-realloc-nic0",
+			      !same(vn0b, ve0) && got == 1 && tn0b->hits == 1,
+		      "lib-realloc-nic0",
 		      "index %d virq %u cpu %d vector 0x%x; the pending message arrived %u "
-		      "time(s) on unmask, handler %u, elsewhere %u", n0b.index, n0b.virq,
-		      vn0b.cpu, (unsigned int)vn0b.vector, got, tn0b ? tn0b->hits : 0u, wrong);
+		      "time(s) on unmask, handler %u, elsewhere %u",
+		      n0b.index, n0b.virq, vn0b.cpu, (unsigned int)vn0b.vector, got,
+		      tn0b ? tn0b->hits : 0u, wrong);
 	}
 	if (tn0b) {
-		check_programming("lib-nic0-reprogrammed", n0b.virq, vn0b, pci_requester_id(&T.nic));
+		check_programming("lib-nic0-reprogrammed", n0b.virq, vn0b,
+				  pci_requester_id(&T.nic));
 		raise_expect("realloc-nic-msix0", nic_raise, 0, vn0b, tn0b);
 		raise_expect("realloc-live-nic-msix1", nic_raise, 1, vn1, tn1);
 	}
@@ -661,8 +681,8 @@ static void teardown(void)
 	check(rc == 0, "lib-destroy-vector", "msidom_domain_destroy: %d", rc);
 	msidom_ctx_destroy(T.ctx);
 	check(heap_live() == 0 && T.plat.mmio_bad == 0, "lib-no-leaks",
-	      "%u bytes still allocated (peak %u), %u bad MMIO accesses",
-	      (unsigned int)heap_live(), (unsigned int)heap_peak(), T.plat.mmio_bad);
+	      "%u bytes still allocated (peak %u), %u bad MMIO accesses", (unsigned int)heap_live(),
+	      (unsigned int)heap_peak(), T.plat.mmio_bad);
 }
 
 void lib_tests(struct vtd *v)
@@ -671,7 +691,7 @@ void lib_tests(struct vtd *v)
 	T.iommu = v != NULL;
 	T.ncpus = cpu_count();
 	if (!check(pci_find(EDU_VENDOR, EDU_DEVICE, &T.edu) == 0 &&
-		   pci_find(E1000E_VENDOR, E1000E_DEVICE, &T.nic) == 0 && T.ncpus == 2,
+			   pci_find(E1000E_VENDOR, E1000E_DEVICE, &T.nic) == 0 && T.ncpus == 2,
 		   "lib-devices", "edu and e1000e on bus 0, %u CPUs", T.ncpus))
 		return;
 	pci_enable(&T.edu);

@@ -47,8 +47,8 @@ void kmain(uint32_t magic, const uint32_t *mbi)
 	lapic_init();
 	irq_enable();
 	rc = smp_start_ap();
-	check(rc == 0 && cpu_count() == 2, "smp-ap-online", "%u CPUs, APIC ids %u %u",
-	      cpu_count(), cpu_apic_id(0), cpu_apic_id(1));
+	check(rc == 0 && cpu_count() == 2, "smp-ap-online", "%u CPUs, APIC ids %u %u", cpu_count(),
+	      cpu_apic_id(0), cpu_apic_id(1));
 	pci_list();
 
 	dmar = acpi_find_dmar_unit();

@@ -72,8 +72,7 @@ uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id)
 
 	if (!(pci_read16(d, 0x06) & (1u << 4)))
 		return 0;
-	for (uint8_t p = pci_read8(d, 0x34) & 0xFCu; p && guard--;
-	     p = pci_read8(d, p + 1u) & 0xFCu)
+	for (uint8_t p = pci_read8(d, 0x34) & 0xFCu; p && guard--; p = pci_read8(d, p + 1u) & 0xFCu)
 		if (pci_read8(d, p) == id)
 			return p;
 	return 0;

@@ -18,8 +18,7 @@ static bool sbdf_to_dev(uint32_t sbdf, struct pci_dev *d)
 	return true;
 }
 
-static int cfg_read(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size,
-		    uint32_t *value)
+static int cfg_read(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size, uint32_t *value)
 {
 	struct e2e_platform *p = opaque;
 	struct pci_dev d;
@@ -28,22 +27,14 @@ static int cfg_read(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size,
 	if (!sbdf_to_dev(sbdf, &d) || offset >= 4096 || (offset & (size - 1u)))
 		return -MSIDOM_EINVAL;
 	switch (size) {
-	case 1:
-		*value = pci_read8(&d, offset);
-		return 0;
-	case 2:
-		*value = pci_read16(&d, offset);
-		return 0;
-	case 4:
-		*value = pci_read32(&d, offset);
-		return 0;
-	default:
-		return -MSIDOM_EINVAL;
+	case 1: *value = pci_read8(&d, offset); return 0;
+	case 2: *value = pci_read16(&d, offset); return 0;
+	case 4: *value = pci_read32(&d, offset); return 0;
+	default: return -MSIDOM_EINVAL;
 	}
 }
 
-static int cfg_write(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size,
-		     uint32_t value)
+static int cfg_write(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size, uint32_t value)
 {
 	struct e2e_platform *p = opaque;
 	struct pci_dev d;
@@ -52,17 +43,10 @@ static int cfg_write(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size,
 	if (!sbdf_to_dev(sbdf, &d) || offset >= 4096 || (offset & (size - 1u)))
 		return -MSIDOM_EINVAL;
 	switch (size) {
-	case 1:
-		pci_write8(&d, offset, (uint8_t)value);
-		return 0;
-	case 2:
-		pci_write16(&d, offset, (uint16_t)value);
-		return 0;
-	case 4:
-		pci_write32(&d, offset, value);
-		return 0;
-	default:
-		return -MSIDOM_EINVAL;
+	case 1: pci_write8(&d, offset, (uint8_t)value); return 0;
+	case 2: pci_write16(&d, offset, (uint16_t)value); return 0;
+	case 4: pci_write32(&d, offset, value); return 0;
+	default: return -MSIDOM_EINVAL;
 	}
 }
 

@@ -65,8 +65,8 @@ void raw_tests(struct vtd *v)
 	}
 	check(irq_count(RAW_VECTOR) == 3 && irq_total() == before + 3, "raw-edu-msi",
 	      "%s message 0x%x/0x%x: vector 0x%x got %u of 3, %u in total",
-	      v ? "remapped" : "compatibility", addr, data, RAW_VECTOR,
-	      irq_count(RAW_VECTOR), irq_total() - before);
+	      v ? "remapped" : "compatibility", addr, data, RAW_VECTOR, irq_count(RAW_VECTOR),
+	      irq_total() - before);
 
 	/* Leave nothing behind for the library. */
 	pci_write16(&edu, cap + 2u, (uint16_t)(pci_read16(&edu, cap + 2u) & ~1u));

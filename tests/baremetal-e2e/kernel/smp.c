@@ -6,9 +6,9 @@
  */
 #include "kernel.h"
 
-#define AP_TRAMP_BASE 0x8000u
-#define ICR_INIT 0x00000500u
-#define ICR_STARTUP 0x00000600u
+#define AP_TRAMP_BASE    0x8000u
+#define ICR_INIT         0x00000500u
+#define ICR_STARTUP      0x00000600u
 #define ICR_LEVEL_ASSERT 0x00004000u
 
 extern char ap_tramp_start[], ap_tramp_end[];

@@ -6,39 +6,39 @@
  */
 #include "kernel.h"
 
-#define VTD_VER 0x00u
-#define VTD_CAP 0x08u
+#define VTD_VER  0x00u
+#define VTD_CAP  0x08u
 #define VTD_ECAP 0x10u
 #define VTD_GCMD 0x18u
 #define VTD_GSTS 0x1Cu
 #define VTD_FSTS 0x34u
-#define VTD_IQH 0x80u
-#define VTD_IQT 0x88u
-#define VTD_IQA 0x90u
-#define VTD_ICS 0x9Cu
+#define VTD_IQH  0x80u
+#define VTD_IQT  0x88u
+#define VTD_IQA  0x90u
+#define VTD_ICS  0x9Cu
 #define VTD_IRTA 0xB8u
 
-#define GCMD_QIE (1u << 26)
-#define GCMD_IRE (1u << 25)
+#define GCMD_QIE   (1u << 26)
+#define GCMD_IRE   (1u << 25)
 #define GCMD_SIRTP (1u << 24)
-#define GSTS_QIES (1u << 26)
-#define GSTS_IRES (1u << 25)
+#define GSTS_QIES  (1u << 26)
+#define GSTS_IRES  (1u << 25)
 #define GSTS_IRTPS (1u << 24)
 /* GSTS bits that are one-shot commands and must not be written back. */
 #define GSTS_PRESERVE 0x96FFFFFFu
 
-#define ECAP_QI (1u << 1)
-#define ECAP_IR (1u << 3)
+#define ECAP_QI  (1u << 1)
+#define ECAP_IR  (1u << 3)
 #define ECAP_EIM (1u << 4)
 
 #define FSTS_IQE (1u << 4)
 #define FSTS_PPF (1u << 1)
 
-#define QI_IEC 0x4u
+#define QI_IEC         0x4u
 #define QI_IEC_INDEXED (1u << 4)
-#define QI_WAIT 0x5u
-#define QI_WAIT_SW (1u << 5)
-#define QI_ENTRIES 256u
+#define QI_WAIT        0x5u
+#define QI_WAIT_SW     (1u << 5)
+#define QI_ENTRIES     256u
 
 static volatile uint32_t qi_status __attribute__((aligned(16)));
 
@@ -103,8 +103,8 @@ static int qi_submit(struct vtd *v, uint64_t lo, uint64_t hi)
 			break;
 		__asm__ volatile("pause");
 	}
-	kprintf("vtd: invalidation queue stuck: fsts 0x%x iqh 0x%x iqt 0x%x\n",
-		rd(v, VTD_FSTS), rd(v, VTD_IQH), rd(v, VTD_IQT));
+	kprintf("vtd: invalidation queue stuck: fsts 0x%x iqh 0x%x iqt 0x%x\n", rd(v, VTD_FSTS),
+		rd(v, VTD_IQH), rd(v, VTD_IQT));
 	return -1;
 }
 
@@ -119,8 +119,7 @@ int vtd_invalidate_iec(struct vtd *v, bool global, uint32_t index, uint32_t mask
 	return qi_submit(v, d, 0);
 }
 
-int vtd_enable(struct vtd *v, uintptr_t base, uint64_t *irt, uint32_t entries_log2,
-	       uint64_t *iq)
+int vtd_enable(struct vtd *v, uintptr_t base, uint64_t *irt, uint32_t entries_log2, uint64_t *iq)
 {
 	uint32_t ver;
 

@@ -212,10 +212,10 @@ int e2e_edu_ack(const struct e2e_regs *r, uint32_t status)
 	return e2e_bar_write32(r, 0x64, status);
 }
 
-#define E1000E_ICR 0xC0
-#define E1000E_ICS 0xC8
-#define E1000E_IMS 0xD0
-#define E1000E_IVAR 0xE4
+#define E1000E_ICR         0xC0
+#define E1000E_ICS         0xC8
+#define E1000E_IMS         0xD0
+#define E1000E_IVAR        0xE4
 #define E1000E_CAUSE_OTHER (1u << 24)
 
 int e2e_e1000e_route_other(const struct e2e_regs *r, unsigned int v)
@@ -313,8 +313,8 @@ void e2e_raw_close(struct e2e_raw *raw)
 	raw->container = raw->group = raw->device = -1;
 }
 
-int e2e_raw_set_eventfds(int device, unsigned int index, unsigned int start,
-			 unsigned int count, const int *fds)
+int e2e_raw_set_eventfds(int device, unsigned int index, unsigned int start, unsigned int count,
+			 const int *fds)
 {
 	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
 	struct vfio_irq_set *set = calloc(1, sz);

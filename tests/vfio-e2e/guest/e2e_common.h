@@ -100,13 +100,12 @@ int e2e_raw_open(const char *bdf, struct e2e_raw *raw, const char **stage);
 void e2e_raw_close(struct e2e_raw *raw);
 
 /* Raw VFIO_DEVICE_SET_IRQS with eventfds (fd -1 = unassign); -errno. */
-int e2e_raw_set_eventfds(int device, unsigned int index, unsigned int start,
-			 unsigned int count, const int *fds);
+int e2e_raw_set_eventfds(int device, unsigned int index, unsigned int start, unsigned int count,
+			 const int *fds);
 /* count 0 + DATA_NONE + TRIGGER: disables the whole index. */
 int e2e_raw_disable(int device, unsigned int index);
 /* DATA_NONE + TRIGGER on live vectors: the kernel signals their eventfds. */
-int e2e_raw_loopback(int device, unsigned int index, unsigned int start,
-		     unsigned int count);
+int e2e_raw_loopback(int device, unsigned int index, unsigned int start, unsigned int count);
 /* VFIO_DEVICE_GET_IRQ_INFO: count and flags. */
 int e2e_raw_irq_info(int device, unsigned int index, uint32_t *count, uint32_t *flags);
 

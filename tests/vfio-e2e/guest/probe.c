@@ -28,8 +28,7 @@ static int probe_edu(const char *bdf)
 	int efd, rc;
 
 	rc = e2e_raw_open(bdf, &raw, &stage);
-	if (!CHECK(rc == 0, "edu %s opens with raw VFIO (stage %s: %s)", bdf, stage,
-		   strerror(-rc)))
+	if (!CHECK(rc == 0, "edu %s opens with raw VFIO (stage %s: %s)", bdf, stage, strerror(-rc)))
 		return 1;
 	rc = e2e_raw_irq_info(raw.device, VFIO_PCI_MSI_IRQ_INDEX, &count, &flags);
 	CHECK(rc == 0 && count == 1 && (flags & VFIO_IRQ_INFO_EVENTFD),
@@ -51,7 +50,7 @@ static int probe_edu(const char *bdf)
 	CHECK(e2e_eventfd_wait(efd, E2E_QUIET_MS) == 0, "no spurious edu interrupt after ack");
 
 	CHECK(e2e_raw_loopback(raw.device, VFIO_PCI_MSI_IRQ_INDEX, 0, 1) == 0 &&
-	      e2e_eventfd_wait(efd, E2E_IRQ_TIMEOUT_MS) == 1,
+		      e2e_eventfd_wait(efd, E2E_IRQ_TIMEOUT_MS) == 1,
 	      "DATA_NONE|TRIGGER loopback signals the live vector");
 	CHECK(e2e_raw_disable(raw.device, VFIO_PCI_MSI_IRQ_INDEX) == 0, "edu MSI disabled");
 	close(efd);
@@ -60,8 +59,7 @@ static int probe_edu(const char *bdf)
 }
 
 /* Raise OTHER on vector v and check that exactly eventfd v fired. */
-static void e1000e_fire(const struct e2e_regs *regs, const int *efd, unsigned int n,
-			unsigned int v)
+static void e1000e_fire(const struct e2e_regs *regs, const int *efd, unsigned int n, unsigned int v)
 {
 	unsigned int i;
 	uint64_t got;
@@ -71,8 +69,8 @@ static void e1000e_fire(const struct e2e_regs *regs, const int *efd, unsigned in
 	got = e2e_eventfd_wait(efd[v], E2E_IRQ_TIMEOUT_MS);
 	e2e_e1000e_clear(regs);
 	e2e_e1000e_settle();
-	CHECK(got == 1, "e1000e OTHER routed to vector %u reaches eventfd %u (count %llu)",
-	      v, v, (unsigned long long)got);
+	CHECK(got == 1, "e1000e OTHER routed to vector %u reaches eventfd %u (count %llu)", v, v,
+	      (unsigned long long)got);
 	for (i = 0; i < n; i++)
 		if (i != v && efd[i] >= 0)
 			CHECK(e2e_eventfd_take(efd[i]) == 0, "vector %u stays quiet", i);
@@ -118,8 +116,10 @@ static int probe_e1000e(const char *bdf, bool dynamic)
 		e1000e_fire(&regs, efd, 2, 0);
 		e1000e_fire(&regs, efd, 2, 1);
 	} else {
-		CHECK(rc == -EINVAL, "NORESIZE kernel refuses to add vector 1 to live MSI-X "
-		      "with EINVAL (got %s)", strerror(-rc));
+		CHECK(rc == -EINVAL,
+		      "NORESIZE kernel refuses to add vector 1 to live MSI-X "
+		      "with EINVAL (got %s)",
+		      strerror(-rc));
 		e1000e_fire(&regs, efd, 1, 0);
 	}
 	/*
@@ -155,7 +155,8 @@ static int probe_isolation(const char *bdf)
 		e2e_raw_close(&raw);
 	CHECK(rc == -EPERM && strcmp(stage, "VFIO_SET_IOMMU") == 0,
 	      "without interrupt remapping the type1 IOMMU refuses the group: "
-	      "%s fails with %s", stage, strerror(-rc));
+	      "%s fails with %s",
+	      stage, strerror(-rc));
 	CHECK(e2e_count_fds() == before, "no descriptor left behind");
 	return e2e_exit_status();
 }

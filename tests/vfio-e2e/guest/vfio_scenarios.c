@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_VECTORS 128
+#define MAX_VECTORS    128
 #define E1000E_VECTORS 5
 
 struct hits {
@@ -168,8 +168,8 @@ static struct msidom_vfio_stats stats_of(struct env *env)
 
 static int alloc_vec(struct env *env, uint32_t index, bool unmasked)
 {
-	struct msidom_map m = msidom_vfio_alloc(env->vdev, index, unmasked, on_irq,
-						&env->hits[index]);
+	struct msidom_map m =
+		msidom_vfio_alloc(env->vdev, index, unmasked, on_irq, &env->hits[index]);
 
 	if (!CHECK(m.index == (int32_t)index && m.virq > 0,
 		   "allocate vector %u (%s): index %d virq %u", index,
@@ -242,12 +242,14 @@ static void e1000e_expect(struct env *env, unsigned int v, unsigned int nvec, co
 	dispatch_quiet(env);
 	CHECK(env->hits[v].count == before[v] + 1 && env->hits[v].last_virq == env->virq[v],
 	      "%s: device interrupt on vector %u runs its handler once with virq %u "
-	      "(calls %u, virq %u)", why, v, env->virq[v], env->hits[v].count - before[v],
-	      env->hits[v].last_virq);
+	      "(calls %u, virq %u)",
+	      why, v, env->virq[v], env->hits[v].count - before[v], env->hits[v].last_virq);
 	for (i = 0; i < nvec; i++)
 		if (i != v && env->hits[i].count != before[i])
-			CHECK(false, "%s: vector %u's handler ran %u times for vector %u's "
-			      "interrupt", why, i, env->hits[i].count - before[i], v);
+			CHECK(false,
+			      "%s: vector %u's handler ran %u times for vector %u's "
+			      "interrupt",
+			      why, i, env->hits[i].count - before[i], v);
 }
 
 static const char *domain_name(struct env *env)
@@ -299,7 +301,7 @@ static void scenario_edu_msi(struct env *env)
 	/* Delivery (b): the event loop and the handler. */
 	e2e_edu_raise(&env->regs, 1);
 	CHECK(dispatch_until(env, 1, E2E_IRQ_TIMEOUT_MS) && env->hits[0].count == 1 &&
-	      env->hits[0].last_virq == env->virq[0],
+		      env->hits[0].last_virq == env->virq[0],
 	      "edu MSI reaches handler of virq %u through msidom_vfio_dispatch", env->virq[0]);
 	e2e_edu_ack(&env->regs, 1);
 	CHECK(dispatch_quiet(env), "no further interrupt after the ack");
@@ -404,7 +406,8 @@ static void scenario_mask_replay(struct env *env)
 	/* Mask and unmask with nothing pending: nothing delivered. */
 	before = env->hits[1].count;
 	CHECK(msidom_irq_mask(env->ctx, env->virq[1]) == 0 &&
-	      msidom_irq_unmask(env->ctx, env->virq[1]) == 0, "idle mask/unmask");
+		      msidom_irq_unmask(env->ctx, env->virq[1]) == 0,
+	      "idle mask/unmask");
 	CHECK(dispatch_quiet(env) && env->hits[1].count == before,
 	      "no spurious call after an idle mask/unmask");
 
@@ -419,7 +422,7 @@ static void scenario_mask_replay(struct env *env)
 	CHECK(msidom_vfio_vector_pending(env->vdev, 2) == 1, "vector 2 pending");
 	CHECK(msidom_irq_unmask(env->ctx, env->virq[2]) == 0, "unmask vector 2");
 	CHECK(dispatch_until(env, 1, E2E_IRQ_TIMEOUT_MS) && dispatch_quiet(env) &&
-	      env->hits[2].count == 1,
+		      env->hits[2].count == 1,
 	      "vector 2 delivers once on unmask (held device interrupt + loopback, %u calls)",
 	      env->hits[2].count);
 	e1000e_expect(env, 2, 3, "after first unmask");
@@ -442,7 +445,7 @@ static void scenario_mask_replay(struct env *env)
 	      "unmask replays the held interrupt into the irqfd once (count %llu)",
 	      (unsigned long long)n);
 	CHECK(msidom_vfio_set_polled(env->vdev, 0, true) == 0 && dispatch_quiet(env) &&
-	      env->hits[0].count == hits0,
+		      env->hits[0].count == hits0,
 	      "back in the loop: no handler call for what the irqfd consumer took");
 out:
 	dev_close(env);
@@ -518,7 +521,8 @@ static void scenario_dynamic_add(struct env *env)
 			goto out;
 		st1 = stats_of(env);
 		CHECK(st1.set_irqs == st0.set_irqs + 1 && st1.disables == st0.disables &&
-		      st1.resizes == st0.resizes && st1.resize_signals == st0.resize_signals,
+			      st1.resizes == st0.resizes &&
+			      st1.resize_signals == st0.resize_signals,
 		      "adding vector %u: exactly one SET_IRQS (%llu), no disable, no resize", v,
 		      (unsigned long long)(st1.set_irqs - st0.set_irqs));
 		CHECK(dispatch_until(env, 1, E2E_IRQ_TIMEOUT_MS) && dispatch_quiet(env),
@@ -533,7 +537,8 @@ static void scenario_dynamic_add(struct env *env)
 		e2e_proc_irq(action, &irq, &cnt);
 		CHECK(irq == irq0 && cnt == cnt0 + 1,
 		      "host vector 0 untouched by adding %u: same irq %d (was %d), its count "
-		      "went on %llu -> %llu", v, irq, irq0, cnt0, cnt);
+		      "went on %llu -> %llu",
+		      v, irq, irq0, cnt0, cnt);
 		cnt0 = cnt;
 		e1000e_expect(env, v, v + 1, "freshly added");
 	}
@@ -542,7 +547,7 @@ static void scenario_dynamic_add(struct env *env)
 	CHECK(msidom_vfio_free(env->vdev, 2) == 0, "free vector 2 of 5");
 	st1 = stats_of(env);
 	CHECK(st1.set_irqs == st0.set_irqs + 1 && st1.disables == st0.disables &&
-	      st1.resizes == st0.resizes,
+		      st1.resizes == st0.resizes,
 	      "freeing vector 2: %llu SET_IRQS (fd -1 for it alone), %llu disables",
 	      (unsigned long long)(st1.set_irqs - st0.set_irqs),
 	      (unsigned long long)(st1.disables - st0.disables));
@@ -569,7 +574,7 @@ out:
 			break;
 	st1 = stats_of(env);
 	CHECK(st1.set_irqs == st0.set_irqs + n && st1.disables == st0.disables &&
-	      st1.resizes == st0.resizes,
+		      st1.resizes == st0.resizes,
 	      "nvme: %u vectors added one at a time with %llu SET_IRQS and %llu disables", n,
 	      (unsigned long long)(st1.set_irqs - st0.set_irqs),
 	      (unsigned long long)(st1.disables - st0.disables));
@@ -579,8 +584,10 @@ out:
 	dispatch_quiet(env);
 	for (ok = 0, v = 0; v < n; v++)
 		ok += env->hits[v].count == 1 && env->hits[v].last_virq == env->virq[v];
-	CHECK(ok == n, "nvme: loopback on each of %u vectors reaches its own handler once "
-	      "(%u did)", n, ok);
+	CHECK(ok == n,
+	      "nvme: loopback on each of %u vectors reaches its own handler once "
+	      "(%u did)",
+	      n, ok);
 	dev_close(env);
 }
 
@@ -612,10 +619,10 @@ static void scenario_grow_no_loss(struct env *env)
 		st1 = stats_of(env);
 		env->gap_raise = false;
 		CHECK(env->gap_calls == 1 && st1.resizes == st0.resizes + 1 &&
-		      st1.disables == st0.disables + 1,
+			      st1.disables == st0.disables + 1,
 		      "adding vector %u grows the table: one disable + re-enable "
-		      "(gap hook %u, resizes +%llu)", v, env->gap_calls,
-		      (unsigned long long)(st1.resizes - st0.resizes));
+		      "(gap hook %u, resizes +%llu)",
+		      v, env->gap_calls, (unsigned long long)(st1.resizes - st0.resizes));
 		CHECK(env->gap_msix_enabled == 0,
 		      "MSI-X really is disabled in the device during the gap (enable bit %d)",
 		      env->gap_msix_enabled);
@@ -628,7 +635,8 @@ static void scenario_grow_no_loss(struct env *env)
 		e2e_e1000e_settle();
 		CHECK(env->hits[0].count >= before0 + 1,
 		      "interrupt raised on vector 0 during the grow to %u is not lost "
-		      "(%u handler calls)", v + 1, env->hits[0].count - before0);
+		      "(%u handler calls)",
+		      v + 1, env->hits[0].count - before0);
 		e1000e_expect(env, v, v + 1, "grown-into");
 		e1000e_expect(env, 0, v + 1, "live across the grow");
 	}
@@ -657,8 +665,10 @@ out:
 	dispatch_quiet(env);
 	for (ok = 0, v = 0; v < n; v++)
 		ok += env->hits[v].count == 1 && env->hits[v].last_virq == env->virq[v];
-	CHECK(ok == n, "nvme: after growing to %u, loopback on each vector reaches its own "
-	      "handler once (%u did)", n, ok);
+	CHECK(ok == n,
+	      "nvme: after growing to %u, loopback on each vector reaches its own "
+	      "handler once (%u did)",
+	      n, ok);
 	dev_close(env);
 }
 
@@ -681,7 +691,7 @@ static void scenario_prealloc(struct env *env)
 	}
 	st1 = stats_of(env);
 	CHECK(st1.resizes == st0.resizes && st1.disables == st0.disables &&
-	      st1.resize_signals == st0.resize_signals,
+		      st1.resize_signals == st0.resize_signals,
 	      "preallocate: %llu SET_IRQS, no disable, no resize for 5 vectors",
 	      (unsigned long long)(st1.set_irqs - st0.set_irqs));
 out:
@@ -732,8 +742,8 @@ int main(int argc, char **argv)
 			continue;
 		if (!CHECK(ctx_open(&env) == 0, "msidom_ctx_create"))
 			return 1;
-		e2e_info("libmsidom %s, scenario %s on a %s kernel", msidom_version(),
-			 argv[1], env.dynamic ? "dynamic-MSI-X" : "NORESIZE");
+		e2e_info("libmsidom %s, scenario %s on a %s kernel", msidom_version(), argv[1],
+			 env.dynamic ? "dynamic-MSI-X" : "NORESIZE");
 		scenarios[i].fn(&env);
 		msidom_ctx_destroy(env.ctx);
 		return e2e_exit_status();

@@ -21,14 +21,14 @@
 
 #define HOST_VECTORS 5
 /* Guest vectors 0..4 map onto host MSI-X entries 0..4; 5 is emulated. */
-#define GUEST_VECTORS 6
+#define GUEST_VECTORS   6
 #define EMULATED_VECTOR 5
 /* Guest vector 4 is consumed the KVM way (irqfd), the others through
  * the backend's event loop and the deliver callback. */
 #define IRQFD_VECTOR 4
 
-#define MSIX_CTRL 2
-#define MSIX_ENABLE 0x8000u
+#define MSIX_CTRL    2
+#define MSIX_ENABLE  0x8000u
 #define MSIX_MASKALL 0x4000u
 
 struct vmm_env {
@@ -217,8 +217,8 @@ static void expect_delivery(struct vmm_env *env, unsigned int v, const char *why
 		settle(env);
 		CHECK(n == 1 && loop_quiet(env) && env->delivered[v] == 0,
 		      "%s: device interrupt on host vector %u signals the irqfd %d handed "
-		      "to the VMM (count %llu), no deliver callback", why, v, fd,
-		      (unsigned long long)n);
+		      "to the VMM (count %llu), no deliver callback",
+		      why, v, fd, (unsigned long long)n);
 		return;
 	}
 	for (i = 0; i < GUEST_VECTORS; i++)
@@ -227,11 +227,10 @@ static void expect_delivery(struct vmm_env *env, unsigned int v, const char *why
 	loop_until(env, 1, E2E_IRQ_TIMEOUT_MS);
 	settle(env);
 	loop_quiet(env);
-	CHECK(env->delivered[v] == before[v] + 1 &&
-	      msg_eq(env->delivered_msg[v], guest_msg(v)),
+	CHECK(env->delivered[v] == before[v] + 1 && msg_eq(env->delivered_msg[v], guest_msg(v)),
 	      "%s: device interrupt on host vector %u is delivered once to guest vector %u "
-	      "with the guest's message %08x/%x (%u deliveries)", why, v, v,
-	      env->delivered_msg[v].address_lo, env->delivered_msg[v].data,
+	      "with the guest's message %08x/%x (%u deliveries)",
+	      why, v, v, env->delivered_msg[v].address_lo, env->delivered_msg[v].data,
 	      env->delivered[v] - before[v]);
 	for (i = 0; i < GUEST_VECTORS; i++)
 		if (i != v && env->delivered[i] != before[i])
@@ -266,13 +265,14 @@ static int setup(struct vmm_env *env)
 	CHECK(info.msix_dynamic == env->dynamic, "host MSI-X is %s",
 	      info.msix_dynamic ? "dynamic" : "NORESIZE");
 	CHECK(e2e_regs_init(&env->regs, msidom_vfio_device_fd(env->vdev)) == 0 &&
-	      e2e_pci_enable_master(&env->regs) == 0, "host device registers");
+		      e2e_pci_enable_master(&env->regs) == 0,
+	      "host device registers");
 
 	fcfg.name = "e2e-vfn";
 	fcfg.type = MSIDOM_VMM_MSIX;
 	fcfg.nvec = GUEST_VECTORS;
-	fcfg.msix_table_reg = 0x0;    /* BAR 0, offset 0 */
-	fcfg.msix_pba_reg = 0x800;    /* BAR 0, offset 0x800 */
+	fcfg.msix_table_reg = 0x0; /* BAR 0, offset 0 */
+	fcfg.msix_pba_reg = 0x800; /* BAR 0, offset 0x800 */
 	fcfg.max_host_vectors = MSIDOM_VMM_UNLIMITED;
 	fcfg.max_host_fds = MSIDOM_VMM_UNLIMITED;
 	fcfg.ops = &vmm_ops;
@@ -352,16 +352,18 @@ static void scenario_guest_table(struct vmm_env *env)
 		f = fn_stats(env);
 		if (v == HOST_VECTORS - 1) {
 			CHECK(env->failed[v] == 1 && env->failed_err[v] == -EDQUOT &&
-			      f.host_vectors == v && h1.set_irqs == h0.set_irqs,
+				      f.host_vectors == v && h1.set_irqs == h0.set_irqs,
 			      "unmask of vector %u over the quota: backing_failed(%d), no host "
-			      "vector, no SET_IRQS", v, env->failed_err[v]);
+			      "vector, no SET_IRQS",
+			      v, env->failed_err[v]);
 			CHECK(msidom_vmm_set_quota(env->fn, MSIDOM_VMM_UNLIMITED,
-						   MSIDOM_VMM_UNLIMITED) == 0, "quota lifted");
+						   MSIDOM_VMM_UNLIMITED) == 0,
+			      "quota lifted");
 			h1 = host_stats(env);
 			f = fn_stats(env);
 		}
-		CHECK(f.host_vectors == v + 1,
-		      "guest unmask of entry %u: %u host vectors held", v, f.host_vectors);
+		CHECK(f.host_vectors == v + 1, "guest unmask of entry %u: %u host vectors held", v,
+		      f.host_vectors);
 		CHECK(h1.set_irqs > h0.set_irqs, "host: %llu SET_IRQS for guest vector %u",
 		      (unsigned long long)(h1.set_irqs - h0.set_irqs), v);
 		if (env->dynamic)
@@ -371,14 +373,13 @@ static void scenario_guest_table(struct vmm_env *env)
 			CHECK(h1.resizes == h0.resizes + 1,
 			      "NORESIZE host: vector %u added by a grow cycle", v);
 		CHECK(!env->route[v].masked && env->route[v].host_fd >= 0 &&
-		      env->route[v].host_fd == msidom_vfio_vector_eventfd(env->vdev, v) &&
-		      msg_eq(env->route[v].msg, guest_msg(v)),
+			      env->route[v].host_fd == msidom_vfio_vector_eventfd(env->vdev, v) &&
+			      msg_eq(env->route[v].msg, guest_msg(v)),
 		      "route_changed(%u): live, host eventfd %d, guest message %08x/%x", v,
-		      env->route[v].host_fd, env->route[v].msg.address_lo,
-		      env->route[v].msg.data);
+		      env->route[v].host_fd, env->route[v].msg.address_lo, env->route[v].msg.data);
 		snprintf(action, sizeof(action), "vfio-msix[%u](%s)", v, getenv("E1000E_BDF"));
-		CHECK(e2e_proc_irq(action, &irq, &cnt) == 0,
-		      "the host kernel has %s (irq %d)", action, irq);
+		CHECK(e2e_proc_irq(action, &irq, &cnt) == 0, "the host kernel has %s (irq %d)",
+		      action, irq);
 		/* Grow signals are spurious deliveries: drain before counting. */
 		loop_quiet(env);
 		expect_delivery(env, v, "after guest unmask");
@@ -418,14 +419,14 @@ static void scenario_guest_table(struct vmm_env *env)
 	/* Mixed backing: the emulated vector on the same function. */
 	before = env->delivered[EMULATED_VECTOR];
 	CHECK(msidom_vmm_fire(env->fn, EMULATED_VECTOR) == 0 &&
-	      env->delivered[EMULATED_VECTOR] == before,
+		      env->delivered[EMULATED_VECTOR] == before,
 	      "emulated vector 5, still masked by the guest, only becomes pending");
 	entry_ctrl(env, EMULATED_VECTOR, false);
 	CHECK(env->delivered[EMULATED_VECTOR] == before + 1 &&
-	      msg_eq(env->delivered_msg[EMULATED_VECTOR], guest_msg(EMULATED_VECTOR)),
+		      msg_eq(env->delivered_msg[EMULATED_VECTOR], guest_msg(EMULATED_VECTOR)),
 	      "unmasking emulated vector 5 delivers its pending interrupt with its message");
 	CHECK(msidom_vmm_fire(env->fn, EMULATED_VECTOR) == 1 &&
-	      env->delivered[EMULATED_VECTOR] == before + 2,
+		      env->delivered[EMULATED_VECTOR] == before + 2,
 	      "emulated vector 5, unmasked, is delivered at once");
 	f = fn_stats(env);
 	CHECK(f.host_vectors == HOST_VECTORS, "the emulated vector holds no host vector (%u)",
@@ -447,9 +448,10 @@ static void scenario_guest_table(struct vmm_env *env)
 	      "guest disable releases every host vector (%u held, %u fds)", f.host_vectors,
 	      f.host_fds);
 	for (v = 0; v < HOST_VECTORS; v++)
-		if (msidom_vfio_vector_eventfd(env->vdev, v) != -ENOENT || env->route[v].host_fd != -1)
-			CHECK(false, "host vector %u still allocated after the guest disabled MSI-X",
-			      v);
+		if (msidom_vfio_vector_eventfd(env->vdev, v) != -ENOENT ||
+		    env->route[v].host_fd != -1)
+			CHECK(false,
+			      "host vector %u still allocated after the guest disabled MSI-X", v);
 	CHECK(h1.set_irqs > h0.set_irqs, "host: %llu SET_IRQS to release",
 	      (unsigned long long)(h1.set_irqs - h0.set_irqs));
 	CHECK(loop_quiet(env) && env->delivered[3] == before,
@@ -465,7 +467,8 @@ static void scenario_guest_table(struct vmm_env *env)
 	/* A NORESIZE host may add a spurious delivery while it grows back. */
 	CHECK(env->dynamic ? env->delivered[3] == before + 1 : env->delivered[3] >= before + 1,
 	      "the interrupt raised before the disable is delivered after re-enable "
-	      "(%u deliveries)", env->delivered[3] - before);
+	      "(%u deliveries)",
+	      env->delivered[3] - before);
 	for (v = 0; v < HOST_VECTORS; v++)
 		expect_delivery(env, v, "after driver reload");
 
