@@ -21,6 +21,7 @@ MSIDOM_TEST_PACKAGES=(
 	llvm-14                # llvm-symbolizer: sanitizer stack traces with names
 	libcmocka-dev          # unit, ims, vfio, baremetal, vmm suites
 	doxygen                # the docs target
+	clang-format           # the style check (.clang-format)
 	binutils               # consumer suite: nm, readelf
 	valgrind               # bench suite: callgrind instruction counts
 	qemu-system-x86        # vfio-e2e, baremetal-e2e

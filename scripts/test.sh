@@ -39,6 +39,9 @@ CC=clang meson setup "$builddir" \
 step "build"
 ninja -C "$builddir"
 
+step "style (clang-format --dry-run --Werror on every C file)"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
 step "docs (Doxygen, warnings are errors)"
 ninja -C "$builddir" docs
 
