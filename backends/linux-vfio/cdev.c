@@ -36,26 +36,6 @@ struct cdev_ioas_alloc {
 	uint32_t out_ioas_id;
 };
 
-/* Same contract as type1's: acceptance without the parameter proves isolation. */
-static bool probe_isolated(struct msidom_vfio *v)
-{
-	static const char param[] = "/sys/module/iommufd/parameters/allow_unsafe_interrupts";
-	int fd = v->sys.open(v->sys.opaque, param, O_RDONLY | O_CLOEXEC);
-	char c = 0;
-	if (fd >= 0) {
-		if (v->sys.read(v->sys.opaque, fd, &c, 1) != 1)
-			c = 0;
-		vfio_close(v, &fd);
-	}
-	if (c == 'N' || c == 'n' || c == '0')
-		return true;
-	msidom_log(v->ctx, MSIDOM_LOG_WARN,
-		   "vfio %s: %s: MSI of this device is not known to be isolated", v->bdf,
-		   c ? "iommufd allow_unsafe_interrupts is set" :
-		       "cannot read iommufd allow_unsafe_interrupts");
-	return false;
-}
-
 int vfio_cdev_open(struct msidom_vfio *v)
 {
 	char dir[96], name[32], path[64];
@@ -115,7 +95,7 @@ int vfio_cdev_open(struct msidom_vfio *v)
 	}
 	v->info.cdev = true;
 	v->info.group = -1;
-	v->info.isolated = probe_isolated(v);
+	v->info.isolated = vfio_probe_isolated(v, "iommufd");
 	return 1;
 
 err:

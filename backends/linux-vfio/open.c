@@ -54,15 +54,19 @@ static int find_group(struct msidom_vfio *v)
 }
 
 /*
- * type1 accepts a group without interrupt remapping only when
- * allow_unsafe_interrupts is set; with it clear, acceptance proves isolation.
+ * type1 (and iommufd) accept a device without interrupt remapping only when
+ * their module's allow_unsafe_interrupts is set; with it clear, acceptance
+ * proves isolation.
  */
-static bool probe_isolated(struct msidom_vfio *v)
+bool vfio_probe_isolated(struct msidom_vfio *v, const char *module)
 {
-	static const char param[] =
-		"/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
-	int fd = v->sys.open(v->sys.opaque, param, O_RDONLY | O_CLOEXEC);
+	char param[96];
 	char c = 0;
+	int fd;
+
+	msidom_snprintf(param, sizeof(param), "/sys/module/%s/parameters/allow_unsafe_interrupts",
+			module);
+	fd = v->sys.open(v->sys.opaque, param, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (v->sys.read(v->sys.opaque, fd, &c, 1) != 1)
 			c = 0;
@@ -71,9 +75,9 @@ static bool probe_isolated(struct msidom_vfio *v)
 	if (c == 'N' || c == 'n' || c == '0')
 		return true;
 	msidom_log(v->ctx, MSIDOM_LOG_WARN,
-		   "vfio %s: %s: MSI of this device is not known to be isolated", v->bdf,
-		   c ? "vfio_iommu_type1 allow_unsafe_interrupts is set" :
-		       "cannot read vfio_iommu_type1 allow_unsafe_interrupts");
+		   "vfio %s: %s %s allow_unsafe_interrupts: MSI of this device is not known to "
+		   "be isolated",
+		   v->bdf, c ? "set:" : "cannot read", module);
 	return false;
 }
 
@@ -147,7 +151,7 @@ static int open_container(struct msidom_vfio *v)
 			   msidom_strerror(ret));
 		goto err_group;
 	}
-	v->info.isolated = probe_isolated(v);
+	v->info.isolated = vfio_probe_isolated(v, "vfio_iommu_type1");
 	return 0;
 
 err_group:
