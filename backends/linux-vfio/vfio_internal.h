@@ -118,10 +118,11 @@ int vfio_cdev_open(struct msidom_vfio *v);
 int vfio_errreq_arm(struct msidom_vfio *v);
 void vfio_errreq_disarm(struct msidom_vfio *v);
 
-/* Small helpers (sys.c). */
-int vfio_eventfd_new(struct msidom_vfio *v);
 /* open.c: whether the IOMMU's acceptance of the device proves MSI isolation. */
 bool vfio_probe_isolated(struct msidom_vfio *v, const char *module);
+
+/* Small helpers (sys.c). */
+int vfio_eventfd_new(struct msidom_vfio *v);
 void vfio_close(struct msidom_vfio *v, int *fd);
 uint64_t vfio_eventfd_drain(struct msidom_vfio *v, int fd);
 void vfio_eventfd_signal(struct msidom_vfio *v, int fd);
