@@ -90,7 +90,10 @@ MSIDOM_API size_t msidom_ctx_mem_bytes(const struct msidom_ctx *ctx);
  *
  * For backends and domain implementations, so their memory is accounted
  * for and fault-injectable with the core's.
- * @return Zeroed memory, or NULL.
+ * @param ctx Context.
+ * @param size Bytes to allocate.
+ * @return Zeroed memory, or NULL (NULL @p ctx, zero @p size, or the hook
+ * failed).
  */
 MSIDOM_API void *msidom_zalloc(struct msidom_ctx *ctx, size_t size);
 
@@ -105,6 +108,14 @@ MSIDOM_API void msidom_free(struct msidom_ctx *ctx, void *ptr, size_t size);
 /**
  * @brief Log through the context's log hook (printf-like subset:
  * %d %i %u %x %X %s %c %p %%, with l/ll/z/h/hh, a width or *, '0' and '-').
+ *
+ * Nothing is logged for a NULL @p ctx or @p fmt, without a log hook, or
+ * for a level less severe than msidom_hooks.log_level; a line is cut at
+ * 255 characters.
+ * @param ctx Context.
+ * @param level Severity of the message.
+ * @param fmt Format string.
+ * @param ... Arguments of @p fmt.
  */
 MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level, const char *fmt,
 			   ...) __attribute__((format(printf, 3, 4)));
@@ -112,6 +123,11 @@ MSIDOM_API void msidom_log(struct msidom_ctx *ctx, enum msidom_log_level level, 
 /**
  * @brief Format into a buffer with the same subset as msidom_log()
  * (widths are clamped to 4096).
+ * @param[out] buf Receives the NUL-terminated output, truncated to fit;
+ * may be NULL if @p size is 0.
+ * @param size Size of @p buf in bytes.
+ * @param fmt Format string.
+ * @param ... Arguments of @p fmt.
  * @return Length the full output needs (excluding NUL), like snprintf;
  * -EINVAL for a NULL @p fmt, or a NULL @p buf with a non-zero @p size.
  */

@@ -59,6 +59,9 @@ struct msidom_template {
 
 /**
  * @brief Create a device.
+ * @param ctx The context.
+ * @param info Description; its name must be non-empty.
+ * @param[out] out The new device, or NULL on failure.
  * @return 0, -EINVAL, -ENOMEM.
  */
 MSIDOM_API int msidom_device_create(struct msidom_ctx *ctx, const struct msidom_device_info *info,
@@ -67,16 +70,33 @@ MSIDOM_API int msidom_device_create(struct msidom_ctx *ctx, const struct msidom_
 /**
  * @brief Destroy a device: free every vector of every slot, then its
  * domains, then the device. NULL is a no-op.
+ * @param dev The device, or NULL.
  */
 MSIDOM_API void msidom_device_destroy(struct msidom_device *dev);
 
-/** @brief The device's name. */
+/**
+ * @brief The device's name.
+ * @param dev The device.
+ * @return The name, or NULL if @p dev is NULL.
+ */
 MSIDOM_API const char *msidom_device_name(const struct msidom_device *dev);
-/** @brief The device's requester id. */
+/**
+ * @brief The device's requester id.
+ * @param dev The device.
+ * @return The requester id, or 0 if @p dev is NULL.
+ */
 MSIDOM_API uint16_t msidom_device_requester_id(const struct msidom_device *dev);
-/** @brief Caller data given at creation. */
+/**
+ * @brief Caller data given at creation.
+ * @param dev The device.
+ * @return msidom_device_info.priv, or NULL if @p dev is NULL.
+ */
 MSIDOM_API void *msidom_device_priv(const struct msidom_device *dev);
-/** @brief The context owning the device. */
+/**
+ * @brief The context owning the device.
+ * @param dev The device.
+ * @return The context, or NULL if @p dev is NULL.
+ */
 MSIDOM_API struct msidom_ctx *msidom_device_ctx(const struct msidom_device *dev);
 
 /**
@@ -84,6 +104,11 @@ MSIDOM_API struct msidom_ctx *msidom_device_ctx(const struct msidom_device *dev)
  *
  * @p parent must be flagged MSIDOM_DOMAIN_MSI_PARENT. The name is the
  * parent's child prefix, the template name and the device name.
+ * @param dev The device.
+ * @param slot Slot to populate.
+ * @param tmpl Template; name, hwsize, ops, chip, priv and cookie are used.
+ * @param parent Parent domain.
+ * @param[out] out The new domain, or NULL on failure.
  * @return 0, -EINVAL, -EEXIST (slot in use), -ENOMEM.
  */
 MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msidom_slot slot,
@@ -93,17 +118,26 @@ MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msido
 
 /**
  * @brief Free every vector of @p slot and destroy its domain.
- * @return 0, -EINVAL, -ENOENT.
+ * @param dev The device.
+ * @param slot The slot.
+ * @return 0, -EINVAL, -ENOENT, -EBUSY (a batch is open), or the error of
+ * freeing the vectors (the domain is removed all the same).
  */
 MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev, enum msidom_slot slot);
 
-/** @brief The domain in @p slot, or NULL. */
+/**
+ * @brief The domain in @p slot.
+ * @param dev The device.
+ * @param slot The slot.
+ * @return The domain, or NULL (empty slot, bad slot or NULL @p dev).
+ */
 MSIDOM_API struct msidom_domain *msidom_device_domain(const struct msidom_device *dev,
 						      enum msidom_slot slot);
 
 /**
  * @brief Whether every populated slot's path to the root contains a
  * domain flagged MSIDOM_DOMAIN_ISOLATED_MSI ("is MSI assignment safe").
+ * @param dev The device.
  * @return 1 isolated, 0 not isolated, -EINVAL, -ENOENT (no domain).
  */
 MSIDOM_API int msidom_device_msi_isolated(const struct msidom_device *dev);

@@ -168,31 +168,71 @@ MSIDOM_API int msidom_domain_create(struct msidom_ctx *ctx, const struct msidom_
 
 /**
  * @brief Destroy a domain that has no children and no interrupts.
- * @return 0, -EINVAL, -EBUSY (children or live interrupts).
+ * @param d The domain; not a per-device domain (see
+ * msidom_device_remove_domain()).
+ * @return 0, -EINVAL, -EBUSY (children, live interrupts or an open batch).
  */
 MSIDOM_API int msidom_domain_destroy(struct msidom_domain *d);
 
-/** @brief The domain's name. */
+/**
+ * @brief The domain's name.
+ * @param d The domain.
+ * @return The name, or NULL if @p d is NULL.
+ */
 MSIDOM_API const char *msidom_domain_name(const struct msidom_domain *d);
-/** @brief The domain's parent, or NULL for a root. */
+/**
+ * @brief The domain's parent.
+ * @param d The domain.
+ * @return The parent, or NULL for a root (or a NULL @p d).
+ */
 MSIDOM_API struct msidom_domain *msidom_domain_parent(const struct msidom_domain *d);
-/** @brief The domain's MSIDOM_DOMAIN_* flags. */
+/**
+ * @brief The domain's MSIDOM_DOMAIN_* flags.
+ * @param d The domain.
+ * @return The flags, or 0 if @p d is NULL.
+ */
 MSIDOM_API uint32_t msidom_domain_flags(const struct msidom_domain *d);
-/** @brief The domain's bus token. */
+/**
+ * @brief The domain's bus token.
+ * @param d The domain.
+ * @return The bus token, or MSIDOM_BUS_ANY if @p d is NULL.
+ */
 MSIDOM_API enum msidom_bus_token msidom_domain_bus(const struct msidom_domain *d);
-/** @brief The domain's hwirq space size. */
+/**
+ * @brief The domain's hwirq space size.
+ * @param d The domain.
+ * @return The size, or 0 if @p d is NULL.
+ */
 MSIDOM_API uint32_t msidom_domain_hwsize(const struct msidom_domain *d);
-/** @brief Private data given at creation. */
+/**
+ * @brief Private data given at creation.
+ * @param d The domain.
+ * @return msidom_domain_info.priv (or msidom_template.priv), or NULL.
+ */
 MSIDOM_API void *msidom_domain_priv(const struct msidom_domain *d);
-/** @brief The context owning the domain. */
+/**
+ * @brief The context owning the domain.
+ * @param d The domain.
+ * @return The context, or NULL if @p d is NULL.
+ */
 MSIDOM_API struct msidom_ctx *msidom_domain_ctx(const struct msidom_domain *d);
-/** @brief The device of a per-device domain, or NULL. */
+/**
+ * @brief The device of a per-device domain.
+ * @param d The domain.
+ * @return The device, or NULL (not a per-device domain, or NULL @p d).
+ */
 MSIDOM_API struct msidom_device *msidom_domain_device(const struct msidom_domain *d);
-/** @brief Number of interrupts mapped in the domain's reverse map. */
+/**
+ * @brief Number of interrupts mapped in the domain's reverse map.
+ * @param d The domain.
+ * @return The count, or 0 if @p d is NULL.
+ */
 MSIDOM_API uint32_t msidom_domain_mapped(const struct msidom_domain *d);
 
 /**
  * @brief Virq mapped at @p hwirq in the domain's reverse map.
+ * @param d The domain.
+ * @param hwirq Hardware irq number in @p d.
  * @return The virq (> 0), or -ENOENT, -EINVAL.
  */
 MSIDOM_API int64_t msidom_domain_find_virq(const struct msidom_domain *d, uint32_t hwirq);
@@ -200,6 +240,9 @@ MSIDOM_API int64_t msidom_domain_find_virq(const struct msidom_domain *d, uint32
 /**
  * @brief Map an extra hwirq to an interrupt (e.g. the new vector of an
  * affinity change, while the old one may still fire).
+ * @param d The domain; not a per-device domain (its map is its descriptors).
+ * @param hwirq Hardware irq number to map, below the domain's hwsize.
+ * @param data The interrupt's data at the level of @p d.
  * @return 0, -EINVAL, -ERANGE, -EEXIST, -ENOMEM.
  */
 MSIDOM_API int msidom_domain_map(struct msidom_domain *d, uint32_t hwirq,
@@ -207,6 +250,8 @@ MSIDOM_API int msidom_domain_map(struct msidom_domain *d, uint32_t hwirq,
 
 /**
  * @brief Remove a mapping made by msidom_domain_map().
+ * @param d The domain (not a per-device domain).
+ * @param hwirq Hardware irq number to unmap.
  * @return 0, -EINVAL, -ENOENT.
  */
 MSIDOM_API int msidom_domain_unmap(struct msidom_domain *d, uint32_t hwirq);
@@ -216,11 +261,18 @@ MSIDOM_API int msidom_domain_unmap(struct msidom_domain *d, uint32_t hwirq);
  * @p hwirq. O(1), no allocation, no lock: callable from an interrupt
  * handler or an event loop, but not concurrently with the allocation or
  * free of vectors that can fire on @p d (see the file comment).
- * @return 0 if a handler ran, -ENOENT if nothing is mapped or no handler.
+ * @param d The domain that received the interrupt.
+ * @param hwirq Hardware irq number in @p d.
+ * @return 0 if a handler ran, -ENOENT if nothing is mapped or no handler
+ * (counted in msidom_domain_spurious()), -EINVAL for a NULL @p d.
  */
 MSIDOM_API int msidom_handle(struct msidom_domain *d, uint32_t hwirq);
 
-/** @brief Number of msidom_handle() calls that found no handler. */
+/**
+ * @brief Number of msidom_handle() calls that found no handler.
+ * @param d The domain.
+ * @return The count, or 0 if @p d is NULL.
+ */
 MSIDOM_API uint64_t msidom_domain_spurious(const struct msidom_domain *d);
 
 /**
@@ -228,6 +280,7 @@ MSIDOM_API uint64_t msidom_domain_spurious(const struct msidom_domain *d);
  * outermost call, so the following updates may only be recorded.
  * Batches nest. Every single public operation on a device domain is
  * wrapped in a batch of its own as well.
+ * @param d The domain.
  * @return 0, -EINVAL.
  */
 MSIDOM_API int msidom_domain_batch_begin(struct msidom_domain *d);
@@ -235,31 +288,63 @@ MSIDOM_API int msidom_domain_batch_begin(struct msidom_domain *d);
 /**
  * @brief End a batch: on the outermost call the chip's bus_sync_unlock
  * makes the recorded updates effective, in order, once.
- * @return 0, -EINVAL (no batch open), or bus_sync_unlock's error.
+ * @param d The domain.
+ * @return 0, -EINVAL (NULL @p d or no batch open), or bus_sync_unlock's error.
  */
 MSIDOM_API int msidom_domain_batch_end(struct msidom_domain *d);
 
 /* Per-level view, for domain implementations. */
 
-/** @brief Domain of this level. */
+/**
+ * @brief Domain of this level.
+ * @param data One level of an interrupt.
+ * @return The domain, or NULL if @p data is NULL.
+ */
 MSIDOM_API struct msidom_domain *msidom_irq_data_domain(const struct msidom_irq_data *data);
-/** @brief Hardware irq number at this level. */
+/**
+ * @brief Hardware irq number at this level.
+ * @param data One level of an interrupt.
+ * @return The hwirq, or 0 if @p data is NULL.
+ */
 MSIDOM_API uint32_t msidom_irq_data_hwirq(const struct msidom_irq_data *data);
 /**
  * @brief Set the hwirq at this level (alloc op only, or an affinity
  * change that has already mapped the new hwirq).
- * @return 0, -ERANGE if outside the domain's hwsize.
+ * @param data One level of an interrupt.
+ * @param hwirq New hwirq; at the device level it must equal the index.
+ * @return 0, -ERANGE if outside the domain's hwsize, -EINVAL (NULL
+ * @p data, or another hwirq at the device level).
  */
 MSIDOM_API int msidom_irq_data_set_hwirq(struct msidom_irq_data *data, uint32_t hwirq);
-/** @brief The virq, or 0 while it is being allocated. */
+/**
+ * @brief The virq of the interrupt.
+ * @param data Any level of the interrupt.
+ * @return The virq, or 0 while it is being allocated (or a NULL @p data).
+ */
 MSIDOM_API uint32_t msidom_irq_data_virq(const struct msidom_irq_data *data);
-/** @brief The device-level descriptor. */
+/**
+ * @brief The device-level descriptor.
+ * @param data Any level of the interrupt.
+ * @return The descriptor, or NULL if @p data is NULL.
+ */
 MSIDOM_API struct msidom_desc *msidom_irq_data_desc(const struct msidom_irq_data *data);
-/** @brief The same interrupt's data one level closer to the root, or NULL. */
+/**
+ * @brief The same interrupt's data one level closer to the root.
+ * @param data One level of an interrupt.
+ * @return The parent level, or NULL at the root (or a NULL @p data).
+ */
 MSIDOM_API struct msidom_irq_data *msidom_irq_data_parent(struct msidom_irq_data *data);
-/** @brief The instance cookie of the interrupt. */
+/**
+ * @brief The instance cookie of the interrupt.
+ * @param data Any level of the interrupt.
+ * @return The cookie; zero if @p data is NULL.
+ */
 MSIDOM_API msidom_cookie msidom_irq_data_cookie(const struct msidom_irq_data *data);
-/** @brief The effective CPU of the interrupt. */
+/**
+ * @brief The effective CPU of the interrupt.
+ * @param data Any level of the interrupt.
+ * @return The CPU, or 0 if @p data is NULL.
+ */
 MSIDOM_API uint32_t msidom_irq_data_cpu(const struct msidom_irq_data *data);
 /**
  * @brief Record the effective CPU of the interrupt (a root's alloc op,
@@ -273,14 +358,21 @@ MSIDOM_API void msidom_irq_data_set_cpu(struct msidom_irq_data *data, uint32_t c
 /**
  * @brief Compose through the nearest ancestor (from @p data's parent up)
  * that composes.
- * @return 0, -ENOSYS if none composes, or the op's error.
+ * @param data One level of an interrupt.
+ * @param[out] msg The composed message.
+ * @return 0, -EINVAL (NULL argument), -ENOSYS if none composes, or the
+ * op's error.
  */
 MSIDOM_API int msidom_irq_data_parent_compose_msg(struct msidom_irq_data *data,
 						  struct msidom_msg *msg);
 
 /**
  * @brief Ask the nearest ancestor with set_affinity to retarget.
- * @return 0, -ENOSYS if none can, or the op's error.
+ * @param data One level of an interrupt.
+ * @param mask Target CPUs, passed to the op.
+ * @param[out] cpu The new effective CPU, as the op reports it.
+ * @return 0, -EINVAL (NULL @p data or @p cpu), -ENOSYS if none can, or
+ * the op's error.
  */
 MSIDOM_API int msidom_irq_data_parent_set_affinity(struct msidom_irq_data *data,
 						   const struct msidom_cpumask *mask,
@@ -288,13 +380,15 @@ MSIDOM_API int msidom_irq_data_parent_set_affinity(struct msidom_irq_data *data,
 
 /**
  * @brief Mask through the nearest ancestor with a mask op.
- * @return 0, -ENOSYS if none masks, or the op's error.
+ * @param data One level of an interrupt.
+ * @return 0, -EINVAL, -ENOSYS if none masks, or the op's error.
  */
 MSIDOM_API int msidom_irq_data_parent_mask(struct msidom_irq_data *data);
 
 /**
  * @brief Unmask through the nearest ancestor with an unmask op.
- * @return 0, -ENOSYS if none unmasks, or the op's error.
+ * @param data One level of an interrupt.
+ * @return 0, -EINVAL, -ENOSYS if none unmasks, or the op's error.
  */
 MSIDOM_API int msidom_irq_data_parent_unmask(struct msidom_irq_data *data);
 

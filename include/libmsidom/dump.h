@@ -18,13 +18,20 @@ typedef void (*msidom_emit_fn)(void *arg, const char *text, size_t len);
 /**
  * @brief Dump every domain (tree order), device, descriptor, virq,
  * message and cookie.
- * @return 0, -EINVAL.
+ * @param ctx The context.
+ * @param emit Called with each piece of text.
+ * @param arg Passed to @p emit.
+ * @return 0, -EINVAL (NULL @p ctx or @p emit).
  */
 MSIDOM_API int msidom_dump(struct msidom_ctx *ctx, msidom_emit_fn emit, void *arg);
 
 /**
  * @brief Dump into a buffer.
- * @return Length of the full dump (excluding NUL); truncated if >= size.
+ * @param ctx The context.
+ * @param[out] buf Receives the NUL-terminated dump (may be NULL if @p size is 0).
+ * @param size Size of @p buf in bytes.
+ * @return Length of the full dump (excluding NUL); truncated if >= @p size; or
+ * -EINVAL.
  */
 MSIDOM_API int64_t msidom_dump_to_buf(struct msidom_ctx *ctx, char *buf, size_t size);
 

@@ -22,6 +22,10 @@ typedef void (*msidom_handler_fn)(uint32_t virq, void *arg);
  * change them only while the vector cannot be dispatched (masked, and no
  * msidom_handle() for it in flight); to have a handler from the first
  * interrupt on, give it in msidom_alloc_opts.handler.
+ * @param ctx The context.
+ * @param virq The interrupt.
+ * @param fn Handler, or NULL to remove it.
+ * @param arg Passed to @p fn.
  * @return 0, -EINVAL, -ENOENT.
  */
 MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq, msidom_handler_fn fn,
@@ -30,12 +34,16 @@ MSIDOM_API int msidom_irq_set_handler(struct msidom_ctx *ctx, uint32_t virq, msi
 /**
  * @brief Mask @p virq at the nearest level (from the device up) that can
  * mask; a hierarchy without any mask op only records the state.
+ * @param ctx The context.
+ * @param virq The interrupt.
  * @return 0, -EINVAL, -ENOENT, or the op's error (state unchanged).
  */
 MSIDOM_API int msidom_irq_mask(struct msidom_ctx *ctx, uint32_t virq);
 
 /**
  * @brief Unmask @p virq.
+ * @param ctx The context.
+ * @param virq The interrupt.
  * @return 0, -EINVAL, -ENOENT, or the op's error (state unchanged).
  */
 MSIDOM_API int msidom_irq_unmask(struct msidom_ctx *ctx, uint32_t virq);
@@ -48,6 +56,9 @@ MSIDOM_API int msidom_irq_unmask(struct msidom_ctx *ctx, uint32_t virq);
  * runs (old vectors released) — inside a caller's batch
  * (msidom_domain_batch_begin()) only once the outermost batch has ended
  * and its sync succeeded.
+ * @param ctx The context.
+ * @param virq The interrupt.
+ * @param mask Target CPUs (an empty mask is -EINVAL).
  * @return 0, -EINVAL, -ENOENT, -ENOSYS, -EPERM (managed), or the op's error.
  */
 MSIDOM_API int msidom_irq_set_affinity(struct msidom_ctx *ctx, uint32_t virq,
@@ -56,17 +67,25 @@ MSIDOM_API int msidom_irq_set_affinity(struct msidom_ctx *ctx, uint32_t virq,
 /**
  * @brief Recompose and rewrite the message of @p virq (e.g. after a
  * parent changed its routing on its own).
+ * @param ctx The context.
+ * @param virq The interrupt.
  * @return 0, -EINVAL, -ENOENT, or the op's error.
  */
 MSIDOM_API int msidom_irq_refresh_msg(struct msidom_ctx *ctx, uint32_t virq);
 
 /**
  * @brief Descriptor of @p virq.
- * @return The descriptor, or NULL.
+ * @param ctx The context.
+ * @param virq The interrupt.
+ * @return The descriptor, or NULL (not allocated, or NULL @p ctx).
  */
 MSIDOM_API struct msidom_desc *msidom_irq_desc(struct msidom_ctx *ctx, uint32_t virq);
 
-/** @brief Number of live virqs in the context. */
+/**
+ * @brief Number of live virqs in the context.
+ * @param ctx The context.
+ * @return The count, or 0 if @p ctx is NULL.
+ */
 MSIDOM_API uint32_t msidom_irq_count(const struct msidom_ctx *ctx);
 
 #ifdef __cplusplus

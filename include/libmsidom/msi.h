@@ -56,6 +56,10 @@ struct msidom_alloc_opts {
  *
  * An existing descriptor without a virq at @p index (msidom_desc_add())
  * is associated and keeps its own cookie.
+ * @param dev The device.
+ * @param slot Which of its domains.
+ * @param index Index to allocate, or MSIDOM_INDEX_ANY.
+ * @param opts Options, or NULL for the defaults.
  * @return {index, virq}, or index = -EINVAL, -ENOENT (empty slot),
  * -ERANGE (index >= hwsize), -EEXIST (index in use), -EBUSY (a
  * multi-message MSI domain already holds its block), -ENOSPC, -ENOMEM or
@@ -70,6 +74,11 @@ MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev, enum
  *
  * On a MSIDOM_DOMAIN_CONTIGUOUS domain (multi-message MSI) first must be
  * 0, the count a power of two, and the parents allocate one aligned block.
+ * @param dev The device.
+ * @param slot Which of its domains.
+ * @param first First index of the range.
+ * @param last Last index of the range (inclusive).
+ * @param opts Options, or NULL for the defaults.
  * @return 0, or a negative errno with nothing changed.
  */
 MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slot slot,
@@ -79,6 +88,9 @@ MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slo
 /**
  * @brief Free the vector at @p index while others stay live: mask,
  * deactivate (zeroed message), free every level, drop the descriptor.
+ * @param dev The device.
+ * @param slot Which of its domains.
+ * @param index Index of the vector.
  * @return 0, -EINVAL (also: one vector of a multi-message block), -ENOENT
  * (no vector there), -ERANGE (index >= hwsize), or the batch sync's error
  * (the vector is freed all the same; the device may still hold it).
@@ -88,6 +100,10 @@ MSIDOM_API int msidom_msi_free(struct msidom_device *dev, enum msidom_slot slot,
 /**
  * @brief Free every vector in [first, last] and remove every descriptor
  * there, reserved ones (msidom_desc_add()) included.
+ * @param dev The device.
+ * @param slot Which of its domains.
+ * @param first First index of the range.
+ * @param last Last index of the range (inclusive).
  * @return Number of vectors freed, or -EINVAL, -ENOENT (empty slot).
  */
 MSIDOM_API int msidom_msi_free_range(struct msidom_device *dev, enum msidom_slot slot,
@@ -95,12 +111,17 @@ MSIDOM_API int msidom_msi_free_range(struct msidom_device *dev, enum msidom_slot
 
 /**
  * @brief Free every vector of @p slot and remove all its descriptors.
+ * @param dev The device.
+ * @param slot Which of its domains.
  * @return Number of vectors freed, or -EINVAL, -ENOENT (empty slot).
  */
 MSIDOM_API int msidom_msi_free_all(struct msidom_device *dev, enum msidom_slot slot);
 
 /**
  * @brief Virq of (device, slot, index).
+ * @param dev The device.
+ * @param slot Which of its domains.
+ * @param index Index in the domain.
  * @return The virq (> 0), or -EINVAL, -ENOENT.
  */
 MSIDOM_API int64_t msidom_msi_virq(const struct msidom_device *dev, enum msidom_slot slot,
