@@ -86,7 +86,8 @@ struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index, m
 	return desc;
 }
 
-void msidom__desc_delete(struct msidom_desc *desc, bool undo)
+/* Take the descriptor out of the store; its index is free again. */
+void msidom__desc_unlink(struct msidom_desc *desc, bool undo)
 {
 	struct msidom_domain *dd = desc->domain;
 	uint32_t index = desc->lv[0].hwirq;
@@ -94,7 +95,17 @@ void msidom__desc_delete(struct msidom_desc *desc, bool undo)
 	dd->ndescs--;
 	msidom_bitmap_clear(&dd->index_map, index);
 	msidom__revmap_remove(dd, index, undo);
-	desc_put(dd, desc, undo);
+}
+
+void msidom__desc_put(struct msidom_desc *desc, bool undo)
+{
+	desc_put(desc->domain, desc, undo);
+}
+
+void msidom__desc_delete(struct msidom_desc *desc, bool undo)
+{
+	msidom__desc_unlink(desc, undo);
+	desc_put(desc->domain, desc, undo);
 }
 
 static bool desc_match(const struct msidom_desc *desc, enum msidom_desc_filter filter)

@@ -102,6 +102,8 @@ void msidom__domain_release(struct msidom_domain *d)
 {
 	struct msidom_ctx *ctx = d->ctx;
 
+	/* Vectors freed in a batch that never ended still hold their parents. */
+	msidom__reap_retired(d);
 	if (d->ops && d->ops->destroy)
 		d->ops->destroy(d);
 	if (d->nlevels > 1)

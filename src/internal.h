@@ -57,12 +57,17 @@ enum desc_flags {
 	DESC_OP_FLAGS = DESC_FRESH | DESC_SPARE, /* only meaningful during one call */
 	DESC_COMMIT = 1u << 6,    /* affinity_commit waits for the outermost batch end */
 	DESC_UNSETTLED = 1u << 7, /* a move whose commit was dropped: settled on free */
+	DESC_RETIRED = 1u << 8,   /* freed inside a caller's batch: levels wait for its end */
 };
 
 struct msidom_desc {
 	struct msidom_domain *domain; /* the device domain */
 	msidom_handler_fn handler;
-	void *handler_arg;
+	union {
+		void *handler_arg;
+		/* A retired descriptor no longer has a handler: reuse the field. */
+		struct msidom_desc *next_retired;
+	};
 	void *user_data;
 	msidom_cookie cookie;
 	struct msidom_msg msg;
@@ -91,7 +96,8 @@ struct msidom_domain {
 	struct msidom_radix revmap; /* hwirq -> struct msidom_irq_data */
 	uint32_t mapped;
 	uint32_t batch_depth;
-	uint32_t commits; /* descriptors flagged DESC_COMMIT */
+	uint32_t commits;            /* descriptors flagged DESC_COMMIT */
+	struct msidom_desc *retired; /* freed in a caller's batch, see msi_map.c */
 	/*
 	 * The path and its ops never change, so the levels that act are
 	 * found once here rather than on every allocation (-1: none).
@@ -179,6 +185,9 @@ static inline void msidom__batch_begin(struct msidom_domain *d)
 		d->chip->bus_lock(d);
 }
 
+/* msi_map.c: release the parents' part of vectors freed inside the batch. */
+void msidom__reap_retired(struct msidom_domain *d);
+
 /* irq.c: run (or, if the batch failed, drop) the deferred affinity commits. */
 void msidom__finish_commits(struct msidom_domain *d, int sync_ret);
 void msidom__affinity_commit(struct msidom_desc *desc);
@@ -193,6 +202,8 @@ static inline int msidom__batch_end(struct msidom_domain *d)
 		ret = d->chip->bus_sync_unlock(d);
 	if (d->commits)
 		msidom__finish_commits(d, ret);
+	if (d->retired)
+		msidom__reap_retired(d);
 	return ret;
 }
 
@@ -200,6 +211,8 @@ static inline int msidom__batch_end(struct msidom_domain *d)
 struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index, msidom_cookie cookie,
 				     int *err);
 void msidom__desc_delete(struct msidom_desc *desc, bool undo);
+void msidom__desc_unlink(struct msidom_desc *desc, bool undo);
+void msidom__desc_put(struct msidom_desc *desc, bool undo);
 void msidom__desc_spare_release(struct msidom_domain *dd);
 struct msidom_desc *msidom__desc_scan(const struct msidom_domain *dd, uint32_t from,
 				      enum msidom_desc_filter filter);

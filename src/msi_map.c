@@ -48,8 +48,8 @@ static void teardown(struct msidom_desc *desc)
 		dd->ops->teardown_desc(dd, desc);
 }
 
-/* Undo everything after descriptor creation, for @nr descriptors. */
-static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool undo)
+/* The device side of a free: masked, zeroed message, storage released. */
+static void quiesce(struct msidom_desc *const *descs, unsigned int nr)
 {
 	struct msidom_ctx *ctx = descs[0]->domain->ctx;
 
@@ -59,23 +59,38 @@ static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool
 				descs[i]->domain->name, descs[i]->lv[0].hwirq);
 		msidom__deactivate(descs[i]);
 	}
-	for (unsigned int i = 0; i < nr; i++)
+	for (unsigned int i = 0; i < nr; i++) {
 		teardown(descs[i]);
+		__atomic_store_n(&descs[i]->handler, NULL, __ATOMIC_RELEASE);
+		descs[i]->handler_arg = NULL;
+		if (descs[i]->flags & DESC_COMMIT)
+			descs[i]->domain->commits--; /* settled below, with the levels */
+	}
+}
+
+/* The parents' side of a free: every level and the virq. */
+static void release_levels(struct msidom_desc *const *descs, unsigned int nr, bool undo)
+{
+	struct msidom_ctx *ctx = descs[0]->domain->ctx;
+
 	/* A deferred move ends here: let the levels release the old target. */
 	for (unsigned int i = 0; i < nr; i++)
 		if (descs[i]->flags & (DESC_COMMIT | DESC_UNSETTLED))
 			msidom__affinity_commit(descs[i]);
 	msidom__levels_free(descs, nr, undo);
 	for (unsigned int i = 0; i < nr; i++) {
-		if (descs[i]->flags & DESC_COMMIT)
-			descs[i]->domain->commits--;
-		__atomic_store_n(&descs[i]->handler, NULL, __ATOMIC_RELEASE);
-		descs[i]->handler_arg = NULL;
 		msidom__virq_free(ctx, descs[i]->virq, undo);
 		descs[i]->virq = 0;
 		descs[i]->cpu = 0; /* no vector, no target */
 		descs[i]->flags = DESC_MASKED | (descs[i]->flags & DESC_OP_FLAGS);
 	}
+}
+
+/* Undo everything after descriptor creation, for @nr descriptors. */
+static void disassociate(struct msidom_desc *const *descs, unsigned int nr, bool undo)
+{
+	quiesce(descs, nr);
+	release_levels(descs, nr, undo);
 }
 
 static int prepare(struct msidom_desc *desc)
@@ -227,10 +242,44 @@ static int msidom_msi_free_range_locked(struct msidom_domain *dd, uint32_t first
 					bool undo);
 static int free_block(struct msidom_domain *dd, bool undo);
 
+/*
+ * Inside a caller's batch the device may only record the mask and zeroed
+ * message until the batch's sync; a parent resource released now could go
+ * to a new vector while the device still targets it. So the parents' part
+ * waits for the end of the batch (msidom__reap_retired()).
+ */
+static bool must_retire(const struct msidom_domain *dd)
+{
+	return dd->batch_depth > 1 && dd->chip && dd->chip->bus_sync_unlock;
+}
+
 static void free_one(struct msidom_desc *desc, bool undo)
 {
-	disassociate(&desc, 1, undo);
-	msidom__desc_delete(desc, undo);
+	struct msidom_domain *dd = desc->domain;
+
+	if (undo || !must_retire(dd)) {
+		disassociate(&desc, 1, undo);
+		msidom__desc_delete(desc, undo);
+		return;
+	}
+	quiesce(&desc, 1);
+	msidom__desc_unlink(desc, false);
+	desc->flags |= DESC_RETIRED;
+	desc->next_retired = dd->retired;
+	dd->retired = desc;
+}
+
+void msidom__reap_retired(struct msidom_domain *d)
+{
+	struct msidom_desc *desc;
+
+	while ((desc = d->retired) != NULL) {
+		d->retired = desc->next_retired;
+		desc->next_retired = NULL;
+		desc->flags &= (uint16_t)~DESC_RETIRED;
+		release_levels(&desc, 1, false);
+		msidom__desc_put(desc, false);
+	}
 }
 
 /* Take back a vector of the failing call: a reserved descriptor stays. */

@@ -52,9 +52,13 @@ void msidom__virq_free(struct msidom_ctx *ctx, uint32_t virq, bool undo)
 
 struct msidom_desc *msidom__virq_desc(const struct msidom_ctx *ctx, uint32_t virq)
 {
+	struct msidom_desc *desc;
+
 	if (!virq)
 		return NULL;
-	return msidom_radix_lookup(&ctx->virq_descs, virq - 1);
+	desc = msidom_radix_lookup(&ctx->virq_descs, virq - 1);
+	/* A retired vector is freed as far as callers can tell. */
+	return desc && !(desc->flags & DESC_RETIRED) ? desc : NULL;
 }
 
 MSIDOM_API uint32_t msidom_irq_count(const struct msidom_ctx *ctx)

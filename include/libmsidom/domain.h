@@ -18,9 +18,9 @@
  * Dispatch (msidom_handle()) takes no lock: do not dispatch on a domain
  * while vectors of it are being allocated or freed, or make sure the
  * interrupt cannot fire then (masked and drained). A free inside a
- * caller's batch releases the parents' resources (vectors, remapping
- * entries) at once, before the batch's sync reaches the device: end the
- * batch before reusing them for new vectors.
+ * caller's batch on a domain with bus_sync_unlock releases the parents'
+ * resources (vectors, remapping entries) and the virq only at the end of
+ * the batch, after its sync: until then the device may still target them.
  */
 #ifndef LIBMSIDOM_DOMAIN_H
 #define LIBMSIDOM_DOMAIN_H

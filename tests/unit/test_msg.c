@@ -354,9 +354,12 @@ static void test_batches(void **state)
 	assert_int_equal(sim_count(s, "sync:DEV"), 0);
 	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
 	assert_int_equal(sim_count(s, "sync:DEV"), 1);
-	/* The batch's affinity change is committed only once the device has it. */
+	/*
+	 * The batch's affinity change is committed, and the parents' part of
+	 * the vector freed in it released, only once the device has the batch.
+	 */
 	{
-		const char *tail = "sync:DEV commit:VEC commit:IR";
+		const char *tail = "sync:DEV commit:VEC commit:IR free:DEV free:IR free:VEC";
 		size_t n = strlen(tail), len = strlen(sim_log(s));
 
 		assert_true(len > n);

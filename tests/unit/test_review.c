@@ -549,6 +549,68 @@ static void test_review_format_width_int_min(void **state)
 	assert_true(msidom_snprintf(buf, sizeof(buf), huge, 1) >= 2);
 }
 
+/*
+ * A free inside a caller's batch: the device only records the mask and the
+ * zeroed message until the batch's sync, so the parents must keep the
+ * vector's resources (and the virq) until then; a vector allocated in the
+ * same batch must not get them. The index and the virq read as free at once.
+ */
+static void test_review_free_in_batch_keeps_parents_until_sync(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	uint32_t v0 = alloc_virq(s, 0, &unmasked), v1;
+	uint32_t vec_mapped = msidom_domain_mapped(s->vec.d);
+	size_t mem;
+
+	(void)state;
+	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 1, NULL).index, 1);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 1), 0);
+	mem = msidom_ctx_mem_bytes(s->ctx);
+	vec_mapped = msidom_domain_mapped(s->vec.d);
+
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	sim_log_clear(s);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	/* The device side happened (recorded), the parents kept everything. */
+	assert_int_equal(sim_count(s, "free:VEC"), 0);
+	assert_int_equal(sim_count(s, "free:IR"), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), vec_mapped);
+	/* To callers the vector is gone. */
+	assert_int_equal(msidom_msi_virq(s->dev, DEF, 0), -MSIDOM_ENOENT);
+	assert_null(msidom_irq_desc(s->ctx, v0));
+	assert_int_equal(msidom_irq_mask(s->ctx, v0), -MSIDOM_ENOENT);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), -MSIDOM_ENOENT);
+	/* The index is free again, but the new vector gets new parent resources. */
+	v1 = alloc_virq(s, 0, NULL);
+	assert_int_not_equal(v1, v0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), vec_mapped + 1);
+	assert_int_equal(sim_count(s, "sync:DEV"), 0);
+
+	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
+	assert_int_equal(sim_count(s, "sync:DEV"), 1);
+	assert_int_equal(sim_count(s, "free:VEC"), 1);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), vec_mapped);
+	assert_int_equal(msidom_irq_count(s->ctx), 1);
+	assert_int_equal(msidom_msi_virq(s->dev, DEF, 0), (int64_t)v1);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	assert_true(msidom_ctx_mem_bytes(s->ctx) <= mem);
+	sim_free(s);
+}
+
+/* A batch left open when the domain goes: the retired vector is still released. */
+static void test_review_retired_released_with_domain(void **state)
+{
+	struct sim *s = sim_new(NULL);
+
+	(void)state;
+	alloc_virq(s, 0, &unmasked);
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), 1);
+	/* sim_free destroys the context: ASan/LSan and the hook checks catch leaks. */
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +630,8 @@ int main(void)
 		cmocka_unit_test(test_review_alloc_bad_affinity),
 		cmocka_unit_test(test_review_failed_alloc_keeps_reserved_cpu),
 		cmocka_unit_test(test_review_format_width_int_min),
+		cmocka_unit_test(test_review_free_in_batch_keeps_parents_until_sync),
+		cmocka_unit_test(test_review_retired_released_with_domain),
 	};
 
 	return cmocka_run_group_tests_name("unit-review", tests, NULL, sim_group_teardown);
