@@ -17,6 +17,7 @@
 #include <libmsidom/ims.h>
 #include <libmsidom/irq.h>
 #include <libmsidom/msi.h>
+#include <libmsidom/pool.h>
 #include <libmsidom/version.h>
 
 #endif
