@@ -36,7 +36,7 @@ KERNEL_CFLAGS = COMMON_CFLAGS + ['-std=gnu11', '-O2', '-g', '-ffreestanding', '-
 # Checks each configuration must report as PASS; anything missing fails.
 CHECKS_COMMON = [
     'smp-ap-online', 'raw-edu-found', 'raw-edu-msi',
-    'lib-devices', 'lib-ctx', 'lib-vector-domain', 'lib-edu-device', 'lib-edu-msi-domain',
+    'lib-devices', 'lib-pool', 'lib-ctx', 'lib-vector-domain', 'lib-edu-device', 'lib-edu-msi-domain',
     'lib-nic-device', 'lib-nic-msix-domain', 'lib-edu-domain-name', 'lib-nic-domain-name',
     'lib-isolated', 'lib-alloc', 'lib-vectors', 'lib-edu-programmed', 'lib-nic0-programmed',
     'lib-nic1-programmed',

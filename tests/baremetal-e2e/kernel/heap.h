@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void *heap_alloc(void *opaque, size_t size);
-void heap_free(void *opaque, void *ptr, size_t size);
-/* Bytes allocated and not yet freed. */
+#include <libmsidom/pool.h>
+
+/* Point the allocator members of @hooks at the library's pool on the arena. */
+int heap_init(struct msidom_hooks *hooks);
+/* Bytes allocated and not yet freed (pool block headers included). */
 size_t heap_live(void);
 size_t heap_peak(void);
 

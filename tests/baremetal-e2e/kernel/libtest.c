@@ -281,8 +281,6 @@ static void check_programming(const char *name, uint32_t virq, struct target tg,
 static int setup(void)
 {
 	static struct msidom_hooks hooks = {
-		.alloc = heap_alloc,
-		.free = heap_free,
 		.log = log_hook,
 		.log_level = MSIDOM_LOG_WARN,
 	};
@@ -300,6 +298,9 @@ static int setup(void)
 
 	for (unsigned int c = 0; c < T.ncpus; c++)
 		apic_ids[c] = cpu_apic_id(c);
+	rc = heap_init(&hooks);
+	if (!check(rc == 0, "lib-pool", "msidom_pool_init: %d", rc))
+		return -1;
 	rc = msidom_ctx_create(&ccfg, &T.ctx);
 	if (!check(rc == 0, "lib-ctx", "msidom_ctx_create: %d", rc))
 		return -1;
