@@ -57,7 +57,11 @@ enum msidom_domain_flags {
 	MSIDOM_DOMAIN_IMMUTABLE = 1u << 3,
 	/** Range allocations need one contiguous, aligned block (multi-MSI). */
 	MSIDOM_DOMAIN_CONTIGUOUS = 1u << 4,
-	/** Free a vector's storage only after masking it (IMS). */
+	/**
+	 * The storage relies on a vector being masked before it is freed
+	 * (IMS). The core masks every unmasked vector before freeing it on
+	 * any domain, so this flag only records the need (shown in the dump).
+	 */
 	MSIDOM_DOMAIN_MASK_ON_FREE = 1u << 5,
 };
 
