@@ -117,7 +117,7 @@ static int check_template(struct msidom_device *dev, enum msidom_slot slot,
 	return 0;
 }
 
-MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msidom_slot slot,
+MSIDOM_API int msidom_device_domain_create(struct msidom_device *dev, enum msidom_slot slot,
 					   const struct msidom_template *tmpl,
 					   struct msidom_domain *parent, struct msidom_domain **out)
 {
@@ -165,7 +165,7 @@ out:
 	return ret;
 }
 
-MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev, enum msidom_slot slot)
+MSIDOM_API int msidom_device_domain_destroy(struct msidom_device *dev, enum msidom_slot slot)
 {
 	int ret = 0;
 

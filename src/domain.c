@@ -127,7 +127,7 @@ MSIDOM_API int msidom_domain_create(struct msidom_ctx *ctx, const struct msidom_
 	}
 	*out = NULL;
 	if (info->flags & MSIDOM_DOMAIN_DEVICE) {
-		pr_err(ctx, "domain %s: device domains come from msidom_device_create_domain()",
+		pr_err(ctx, "domain %s: device domains come from msidom_device_domain_create()",
 		       info->name ? info->name : "?");
 		return -MSIDOM_EINVAL;
 	}
@@ -145,7 +145,7 @@ MSIDOM_API int msidom_domain_destroy(struct msidom_domain *d)
 		return -MSIDOM_EINVAL;
 	ctx = d->ctx;
 	if (d->flags & MSIDOM_DOMAIN_DEVICE) {
-		pr_err(ctx, "domain %s: use msidom_device_remove_domain()", d->name);
+		pr_err(ctx, "domain %s: use msidom_device_domain_destroy()", d->name);
 		return -MSIDOM_EINVAL;
 	}
 	msidom__lock(ctx);

@@ -7,7 +7,7 @@
 
 #include <stdarg.h>
 
-#include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #include "bitmap.h"
 #include "list.h"

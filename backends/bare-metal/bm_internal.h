@@ -8,6 +8,7 @@
 #define MSIDOM_BM_INTERNAL_H
 
 #include <libmsidom/baremetal.h>
+#include <libmsidom/provider.h>
 
 /* Internal symbols stay in the library's namespace: a static archive links into foreign kernels. */
 #define bm_want_block            msidom__bm_want_block

@@ -121,9 +121,9 @@ static const struct msidom_chip_ops db_chip = {
 	.compose_msg = db_compose,
 };
 
-MSIDOM_API int msidom_doorbell_create(struct msidom_ctx *ctx,
-				      const struct msidom_doorbell_config *cfg,
-				      struct msidom_domain **out)
+MSIDOM_API int msidom_bm_doorbell_domain_create(struct msidom_ctx *ctx,
+						const struct msidom_bm_doorbell_config *cfg,
+						struct msidom_domain **out)
 {
 	struct msidom_domain_info info;
 	struct bm_doorbell *db;

@@ -87,8 +87,8 @@ absent:
 	return -MSIDOM_ENODEV;
 }
 
-MSIDOM_API int msidom_pci_find_cap(const struct msidom_bm_platform *platform, uint32_t sbdf,
-				   uint8_t cap_id)
+MSIDOM_API int msidom_bm_pci_find_cap(const struct msidom_bm_platform *platform, uint32_t sbdf,
+				      uint8_t cap_id)
 {
 	if (!platform || !platform->pci_read)
 		return -MSIDOM_EINVAL;

@@ -245,8 +245,10 @@ static const struct msidom_chip_ops msi_chip = {
 	.unmask = msi_unmask,
 };
 
-MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev, const struct msidom_pci_config *cfg,
-				     struct msidom_domain *parent, struct msidom_domain **out)
+MSIDOM_API int msidom_bm_pci_msi_domain_create(struct msidom_device *dev,
+					       const struct msidom_bm_pci_config *cfg,
+					       struct msidom_domain *parent,
+					       struct msidom_domain **out)
 {
 	struct msidom_template tmpl;
 	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
@@ -300,7 +302,7 @@ MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev, const struct msi
 	tmpl.ops = &msi_ops;
 	tmpl.chip = &msi_chip;
 	tmpl.priv = m;
-	ret = msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, parent, out);
+	ret = msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, parent, out);
 	if (ret) {
 		msidom_free(ctx, m, sizeof(*m));
 		return ret;

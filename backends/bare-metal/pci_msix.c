@@ -252,7 +252,7 @@ static int size_bar(struct bm_msix *x, uint32_t bir, bool is64, uint64_t *size)
 }
 
 /* Physical address and size of memory BAR @bir. */
-static int bar_info(struct bm_msix *x, const struct msidom_pci_config *cfg, uint32_t bir,
+static int bar_info(struct bm_msix *x, const struct msidom_bm_pci_config *cfg, uint32_t bir,
 		    uint64_t *addr, uint64_t *size)
 {
 	uint16_t reg = (uint16_t)(PCI_BAR0 + 4u * bir);
@@ -301,7 +301,7 @@ static int bar_info(struct bm_msix *x, const struct msidom_pci_config *cfg, uint
 }
 
 /* The table (or PBA) of @bytes at BIR/offset register @val must fit its BAR. */
-static int locate(struct bm_msix *x, const struct msidom_pci_config *cfg, uint32_t val,
+static int locate(struct bm_msix *x, const struct msidom_bm_pci_config *cfg, uint32_t val,
 		  uint64_t bytes, const char *what, uint64_t *where)
 {
 	uint64_t addr = 0, size = 0, off = val & ~PCI_MSIX_BIR;
@@ -319,9 +319,10 @@ static int locate(struct bm_msix *x, const struct msidom_pci_config *cfg, uint32
 	return 0;
 }
 
-MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
-				      const struct msidom_pci_config *cfg,
-				      struct msidom_domain *parent, struct msidom_domain **out)
+MSIDOM_API int msidom_bm_pci_msix_domain_create(struct msidom_device *dev,
+						const struct msidom_bm_pci_config *cfg,
+						struct msidom_domain *parent,
+						struct msidom_domain **out)
 {
 	struct msidom_template tmpl;
 	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
@@ -393,7 +394,7 @@ MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
 	tmpl.ops = &msix_ops;
 	tmpl.chip = &msix_chip;
 	tmpl.priv = x;
-	ret = msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, parent, out);
+	ret = msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, parent, out);
 	if (ret)
 		goto err_ctrl;
 	return 0;

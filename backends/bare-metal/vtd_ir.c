@@ -84,7 +84,7 @@ static void store64(volatile uint64_t *p, uint64_t val)
 #else
 	volatile uint32_t *w = (volatile uint32_t *)p; /* VT-d is little-endian x86 */
 
-	if (val & MSIDOM_IRTE_P) {
+	if (val & MSIDOM_BM_IRTE_P) {
 		w[1] = (uint32_t)(val >> 32);
 		w[0] = (uint32_t)val;
 	} else {
@@ -112,7 +112,7 @@ static int write_entry(struct bm_vtd *v, uint32_t idx, uint64_t lo, uint64_t hi)
 
 	if (p->store128)
 		return p->store128(p->opaque, e, lo, hi);
-	if (lo & MSIDOM_IRTE_P) {
+	if (lo & MSIDOM_BM_IRTE_P) {
 		store64(&e[1], hi);
 		bm_barrier(p);
 		store64(&e[0], lo);
@@ -150,9 +150,9 @@ static int make_lower(struct bm_vtd *v, struct msidom_irq_data *data, uint64_t *
 	}
 	dst = v->x2apic ? apic : (apic & 0xffu) << 8;
 	/* Physical destination, no redirection hint, edge, fixed delivery. */
-	*lo = MSIDOM_IRTE_P | (v->fault_disable ? MSIDOM_IRTE_FPD : 0) |
-	      ((uint64_t)vec << MSIDOM_IRTE_VECTOR_SHIFT) |
-	      ((uint64_t)dst << MSIDOM_IRTE_DST_SHIFT);
+	*lo = MSIDOM_BM_IRTE_P | (v->fault_disable ? MSIDOM_BM_IRTE_FPD : 0) |
+	      ((uint64_t)vec << MSIDOM_BM_IRTE_VECTOR_SHIFT) |
+	      ((uint64_t)dst << MSIDOM_BM_IRTE_DST_SHIFT);
 	return 0;
 }
 
@@ -164,7 +164,7 @@ static uint64_t make_upper(struct bm_vtd *v, struct msidom_irq_data *data)
 	if (!v->source_validation || !dev)
 		return 0;
 	/* SQ = 00: all 16 bits of the requester id are compared. */
-	return MSIDOM_IRTE_SVT_RID | msidom_device_requester_id(dev);
+	return MSIDOM_BM_IRTE_SVT_RID | msidom_device_requester_id(dev);
 }
 
 static void vtd_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
@@ -285,7 +285,7 @@ static int vtd_set_affinity(struct msidom_irq_data *data, const struct msidom_cp
 
 	if (ret)
 		return ret;
-	if (!(old & MSIDOM_IRTE_P))
+	if (!(old & MSIDOM_BM_IRTE_P))
 		return 0; /* not active: activation writes the new target */
 	ret = make_lower(v, data, &lo);
 	if (ret)
@@ -330,8 +330,10 @@ static const struct msidom_chip_ops vtd_chip = {
 	.set_affinity = vtd_set_affinity,
 };
 
-MSIDOM_API int msidom_vtd_ir_create(struct msidom_ctx *ctx, const struct msidom_vtd_ir_config *cfg,
-				    struct msidom_domain *parent, struct msidom_domain **out)
+MSIDOM_API int msidom_bm_vtd_ir_domain_create(struct msidom_ctx *ctx,
+					      const struct msidom_bm_vtd_ir_config *cfg,
+					      struct msidom_domain *parent,
+					      struct msidom_domain **out)
 {
 	struct msidom_domain_info info;
 	struct bm_vtd *v;
@@ -347,10 +349,10 @@ MSIDOM_API int msidom_vtd_ir_create(struct msidom_ctx *ctx, const struct msidom_
 		bm_err(ctx, "vtd_ir_create: need a 16-byte aligned table and platform hooks");
 		return -MSIDOM_EINVAL;
 	}
-	if (cfg->entries < 2u || cfg->entries > MSIDOM_VTD_MAX_ENTRIES ||
+	if (cfg->entries < 2u || cfg->entries > MSIDOM_BM_VTD_MAX_ENTRIES ||
 	    !bm_is_pow2(cfg->entries)) {
 		bm_err(ctx, "vtd_ir_create: %u entries (need a power of two, 2..%u)", cfg->entries,
-		       MSIDOM_VTD_MAX_ENTRIES);
+		       MSIDOM_BM_VTD_MAX_ENTRIES);
 		return -MSIDOM_EINVAL;
 	}
 	if (!bm_is_x86_vector(parent)) {
@@ -400,7 +402,7 @@ err_v:
 	return ret;
 }
 
-MSIDOM_API int msidom_vtd_ir_used(struct msidom_domain *d)
+MSIDOM_API int msidom_bm_vtd_ir_used(struct msidom_domain *d)
 {
 	struct bm_vtd *v = vtd_of(d);
 	int n;
@@ -413,9 +415,9 @@ MSIDOM_API int msidom_vtd_ir_used(struct msidom_domain *d)
 	return n;
 }
 
-MSIDOM_API uint64_t msidom_vtd_irta_value(uint64_t table_phys, uint32_t entries, bool x2apic)
+MSIDOM_API uint64_t msidom_bm_vtd_irta_value(uint64_t table_phys, uint32_t entries, bool x2apic)
 {
-	if ((table_phys & 0xfffu) || entries < 2u || entries > MSIDOM_VTD_MAX_ENTRIES ||
+	if ((table_phys & 0xfffu) || entries < 2u || entries > MSIDOM_BM_VTD_MAX_ENTRIES ||
 	    !bm_is_pow2(entries))
 		return 0;
 	/* Size field S: the table holds 2^(S + 1) entries. EIME is bit 11. */

@@ -47,10 +47,10 @@ static struct bm_vector *vector_of(const struct msidom_domain *d)
 	return v && v->magic == BM_MAGIC_VECTOR ? v : NULL;
 }
 
-MSIDOM_API int msidom_x86_compose_msi(uint32_t apic_id, uint8_t vector, bool ext_dest_id,
-				      struct msidom_msg *msg)
+MSIDOM_API int msidom_bm_x86_compose_msi(uint32_t apic_id, uint8_t vector, bool ext_dest_id,
+					 struct msidom_msg *msg)
 {
-	if (!msg || vector < MSIDOM_X86_FIRST_VECTOR)
+	if (!msg || vector < MSIDOM_BM_X86_FIRST_VECTOR)
 		return -MSIDOM_EINVAL;
 	if (apic_id > 255u && (!ext_dest_id || apic_id > 32767u))
 		return -MSIDOM_EINVAL;
@@ -70,7 +70,7 @@ static bool vector_free(const struct bm_vector *v, const struct bm_cpu *c, uint3
 /* First aligned run of @n free vectors on @c, or 0 (vector 0 is never free). */
 static uint32_t find_run(const struct bm_vector *v, const struct bm_cpu *c, uint32_t n)
 {
-	for (uint32_t vec = MSIDOM_X86_FIRST_VECTOR; vec + n <= 256u; vec += n) {
+	for (uint32_t vec = MSIDOM_BM_X86_FIRST_VECTOR; vec + n <= 256u; vec += n) {
 		uint32_t i;
 
 		for (i = 0; i < n && vector_free(v, c, vec + i); i++)
@@ -85,7 +85,7 @@ static uint32_t find_run(const struct bm_vector *v, const struct bm_cpu *c, uint
 static uint32_t find_common(const struct bm_vector *v, const struct bm_cpu *c,
 			    const struct bm_cpu *also)
 {
-	for (uint32_t vec = MSIDOM_X86_FIRST_VECTOR; vec < 256u; vec++)
+	for (uint32_t vec = MSIDOM_BM_X86_FIRST_VECTOR; vec < 256u; vec++)
 		if (vector_free(v, c, vec) && vector_free(v, also, vec))
 			return vec;
 	return 0;
@@ -160,7 +160,7 @@ static uint32_t *old_of(struct bm_vector *v, uint32_t hw)
 /* The (old CPU, new vector) pair a move from @rec to @newhw may hold. */
 static uint32_t interim_of(uint32_t rec, uint32_t newhw)
 {
-	return MSIDOM_X86_HWIRQ(MOVE_HW(rec) >> 8, newhw);
+	return MSIDOM_BM_X86_HWIRQ(MOVE_HW(rec) >> 8, newhw);
 }
 
 /* Release the vectors a move record holds besides the current one. */
@@ -198,7 +198,7 @@ static int vector_alloc(struct msidom_domain *d, struct msidom_irq_data *const *
 			goto err_log;
 		for (i = 0; i < nr; i++) {
 			take(v, cpu, vec + i, managed, true);
-			msidom_irq_data_set_hwirq(data[i], MSIDOM_X86_HWIRQ(cpu, vec + i));
+			msidom_irq_data_set_hwirq(data[i], MSIDOM_BM_X86_HWIRQ(cpu, vec + i));
 			msidom_irq_data_set_cpu(data[i], cpu);
 		}
 		return 0;
@@ -208,7 +208,7 @@ static int vector_alloc(struct msidom_domain *d, struct msidom_irq_data *const *
 		if (ret)
 			goto err_undo;
 		take(v, cpu, vec, managed, false);
-		msidom_irq_data_set_hwirq(data[i], MSIDOM_X86_HWIRQ(cpu, vec));
+		msidom_irq_data_set_hwirq(data[i], MSIDOM_BM_X86_HWIRQ(cpu, vec));
 		msidom_irq_data_set_cpu(data[i], cpu);
 	}
 	return 0;
@@ -256,7 +256,7 @@ static int vector_compose(struct msidom_irq_data *data, struct msidom_msg *msg)
 	struct bm_vector *v = msidom_domain_priv(msidom_irq_data_domain(data));
 	uint32_t hw = msidom_irq_data_hwirq(data);
 	uint32_t apic = v->apic_ids[hw >> 8];
-	int ret = msidom_x86_compose_msi(apic, (uint8_t)(hw & 0xffu), v->ext_dest_id, msg);
+	int ret = msidom_bm_x86_compose_msi(apic, (uint8_t)(hw & 0xffu), v->ext_dest_id, msg);
 
 	if (ret)
 		bm_err(v->ctx, "VECTOR: APIC id %u cannot be encoded in an MSI address%s", apic,
@@ -369,7 +369,7 @@ static int vector_set_affinity(struct msidom_irq_data *data, const struct msidom
 		nvec = find_common(v, &v->cpus[ncpu], c);
 		rec |= MOVE_INTERIM;
 	}
-	newhw = MSIDOM_X86_HWIRQ(ncpu, nvec);
+	newhw = MSIDOM_BM_X86_HWIRQ(ncpu, nvec);
 	take(v, ncpu, nvec, false, false);
 	/* Both vectors stay mapped until affinity_commit: the old may still fire. */
 	ret = msidom_domain_map(d, newhw, data);
@@ -417,12 +417,12 @@ static const struct msidom_chip_ops vector_chip = {
 	.affinity_commit = vector_commit,
 };
 
-static int check_config(struct msidom_ctx *ctx, const struct msidom_x86_vector_config *cfg)
+static int check_config(struct msidom_ctx *ctx, const struct msidom_bm_x86_vector_config *cfg)
 {
 	uint32_t usable = 0;
 
-	if (!cfg->ncpus || cfg->ncpus > MSIDOM_X86_MAX_CPUS || !cfg->apic_ids) {
-		bm_err(ctx, "VECTOR: need 1..%u CPUs and their APIC ids", MSIDOM_X86_MAX_CPUS);
+	if (!cfg->ncpus || cfg->ncpus > MSIDOM_BM_X86_MAX_CPUS || !cfg->apic_ids) {
+		bm_err(ctx, "VECTOR: need 1..%u CPUs and their APIC ids", MSIDOM_BM_X86_MAX_CPUS);
 		return -MSIDOM_EINVAL;
 	}
 	/* Quadratic, but only at creation and only for duplicate detection. */
@@ -435,7 +435,7 @@ static int check_config(struct msidom_ctx *ctx, const struct msidom_x86_vector_c
 			}
 		}
 	}
-	for (uint32_t vec = MSIDOM_X86_FIRST_VECTOR; vec < 256u; vec++)
+	for (uint32_t vec = MSIDOM_BM_X86_FIRST_VECTOR; vec < 256u; vec++)
 		if (!cfg->reserved || !bm_bit_test(cfg->reserved, vec))
 			usable++;
 	if (!usable) {
@@ -445,9 +445,9 @@ static int check_config(struct msidom_ctx *ctx, const struct msidom_x86_vector_c
 	return 0;
 }
 
-MSIDOM_API int msidom_x86_vector_create(struct msidom_ctx *ctx,
-					const struct msidom_x86_vector_config *cfg,
-					struct msidom_domain **out)
+MSIDOM_API int msidom_bm_x86_vector_domain_create(struct msidom_ctx *ctx,
+						  const struct msidom_bm_x86_vector_config *cfg,
+						  struct msidom_domain **out)
 {
 	struct msidom_domain_info info;
 	struct bm_vector *v;
@@ -507,7 +507,7 @@ err_v:
 	return ret;
 }
 
-MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu)
+MSIDOM_API int msidom_bm_x86_vector_load(struct msidom_domain *d, uint32_t cpu)
 {
 	struct bm_vector *v = vector_of(d);
 	int n;
@@ -524,8 +524,8 @@ MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu)
 	return n;
 }
 
-MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, uint32_t *cpu,
-					uint8_t *vector)
+MSIDOM_API int msidom_bm_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, uint32_t *cpu,
+					   uint8_t *vector)
 {
 	struct bm_vector *v = vector_of(d);
 	bool found = false, current = false;
@@ -537,8 +537,8 @@ MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, 
 	for (uint32_t c = 0; c < v->ncpus && !current; c++) {
 		if (!v->cpus[c].count)
 			continue;
-		for (uint32_t vec = MSIDOM_X86_FIRST_VECTOR; vec < 256u; vec++) {
-			uint32_t hw = MSIDOM_X86_HWIRQ(c, vec);
+		for (uint32_t vec = MSIDOM_BM_X86_FIRST_VECTOR; vec < 256u; vec++) {
+			uint32_t hw = MSIDOM_BM_X86_HWIRQ(c, vec);
 
 			if (!bm_bit_test(v->cpus[c].used, vec) ||
 			    msidom_domain_find_virq(d, hw) != (int64_t)virq)

@@ -85,7 +85,7 @@ MSIDOM_API int msidom_vfio_set_mode(struct msidom_vfio *v, enum msidom_vfio_mode
 		return 0;
 	if (have) {
 		/* The slot holds one domain: the old one (and its vectors) goes first. */
-		int ret = msidom_device_remove_domain(v->dev, MSIDOM_DEFAULT_DOMAIN);
+		int ret = msidom_device_domain_destroy(v->dev, MSIDOM_DEFAULT_DOMAIN);
 		if (ret < 0)
 			return ret;
 		msidom_ctx_lock(v->ctx);
@@ -146,7 +146,7 @@ MSIDOM_API int msidom_vfio_batch_begin(struct msidom_vfio *v)
 	return ret;
 }
 
-MSIDOM_API int msidom_vfio_batch_commit(struct msidom_vfio *v)
+MSIDOM_API int msidom_vfio_batch_end(struct msidom_vfio *v)
 {
 	if (!v)
 		return -MSIDOM_EINVAL;

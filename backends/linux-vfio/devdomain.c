@@ -2,7 +2,7 @@
 /*
  * The per-device MSI or MSI-X domain of a VFIO device, in the default
  * slot. Its chip carries the batch boundary: the outermost
- * msidom_vfio_batch_commit() ends the core batch, whose bus_sync_unlock
+ * msidom_vfio_batch_end() ends the core batch, whose bus_sync_unlock
  * programs everything the batch recorded.
  */
 #include "vfio_internal.h"
@@ -63,7 +63,7 @@ int vfio_devdomain_create(struct msidom_vfio *v, uint32_t type)
 	uint32_t old = v->mode_type;
 	v->mode_type = type;
 	msidom_ctx_unlock(v->ctx);
-	int ret = msidom_device_create_domain(v->dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, v->root, &d);
+	int ret = msidom_device_domain_create(v->dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, v->root, &d);
 	msidom_ctx_lock(v->ctx);
 	if (ret < 0) {
 		v->mode_type = old;

@@ -12,7 +12,7 @@
 
 #include <linux/vfio.h>
 
-#include <libmsidom/context.h>
+#include <libmsidom/provider.h>
 #include <libmsidom/desc.h>
 #include <libmsidom/device.h>
 #include <libmsidom/domain.h>

@@ -79,14 +79,14 @@ int main(void)
 					   .mmio_write32 = mmio_write,
 					   .opaque = &hw };
 	uint32_t apic_ids[2] = { 0, 2 };
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = apic_ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = apic_ids };
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_vtd_ir_config ic = {
+	struct msidom_bm_vtd_ir_config ic = {
 		.table = irt, .entries = 256, .platform = &plat, .source_validation = true
 	};
-	struct msidom_pci_config pc = { .sbdf = MSIDOM_BM_SBDF(0, 0, 3, 0),
-					.platform = &plat,
-					.bar_sizes = (const uint64_t[6]){ BAR_SIZE } };
+	struct msidom_bm_pci_config pc = { .sbdf = MSIDOM_BM_SBDF(0, 0, 3, 0),
+					   .platform = &plat,
+					   .bar_sizes = (const uint64_t[6]){ BAR_SIZE } };
 	struct msidom_alloc_opts opts = { .unmasked = true };
 	struct msidom_ctx *ctx = NULL;
 	struct msidom_domain *vec, *ir, *dd;
@@ -105,13 +105,14 @@ int main(void)
 	put(&hw.cfg[0x44], 4, 0x2000);
 	put(&hw.cfg[0x48], 4, 0x3000);
 
-	if (!irt || msidom_ctx_create(NULL, &ctx) || msidom_x86_vector_create(ctx, &vc, &vec) ||
-	    msidom_vtd_ir_create(ctx, &ic, vec, &ir) ||
+	if (!irt || msidom_ctx_create(NULL, &ctx) ||
+	    msidom_bm_x86_vector_domain_create(ctx, &vc, &vec) ||
+	    msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir) ||
 	    msidom_device_create(
 		    ctx,
 		    &(struct msidom_device_info){ .name = "0000:00:03.0", .requester_id = 0x18 },
 		    &dev) ||
-	    msidom_pci_msix_create(dev, &pc, ir, &dd)) {
+	    msidom_bm_pci_msix_domain_create(dev, &pc, ir, &dd)) {
 		fprintf(stderr, "setting up the hierarchy failed\n");
 		return 1;
 	}
@@ -128,7 +129,7 @@ int main(void)
 			return 1;
 		}
 		msidom_irq_set_handler(ctx, map[i].virq, on_irq, (void *)names[i]);
-		msidom_x86_vector_lookup(vec, map[i].virq, &cpu, &vector);
+		msidom_bm_x86_vector_lookup(vec, map[i].virq, &cpu, &vector);
 		printf("index %d: virq %u -> CPU %u vector 0x%02x\n", map[i].index, map[i].virq,
 		       cpu, vector);
 		printf("  MSI-X entry: addr 0x%08x data 0x%x ctrl 0x%x\n",
@@ -149,7 +150,7 @@ int main(void)
 		printf("device writes 0x%08x: IRTE %u = %016llx %016llx -> APIC %u vector 0x%02x\n",
 		       addr, handle, (unsigned long long)irt[2 * handle + 1],
 		       (unsigned long long)lo, apic, vector);
-		msidom_handle(vec, MSIDOM_X86_HWIRQ(cpu, vector));
+		msidom_handle(vec, MSIDOM_BM_X86_HWIRQ(cpu, vector));
 	}
 
 	msidom_device_destroy(dev);

@@ -22,6 +22,7 @@
 
 #include <libmsidom/baremetal.h>
 #include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #define NCPUS       4
 #define TABLE_SIZE  64
@@ -126,16 +127,16 @@ static int fire_entry(struct machine *m, struct msidom_domain *vector, const cha
 	if (e->addr_lo & (1u << 3)) /* SHV: the data holds a subhandle */
 		handle += e->data & 0xffff;
 	lo = m->irt[handle * 2];
-	if (!(lo & MSIDOM_IRTE_P))
+	if (!(lo & MSIDOM_BM_IRTE_P))
 		return printf("  %s entry %u: IRTE %u not present\n", what, index, handle), -1;
-	vec = (uint8_t)(lo >> MSIDOM_IRTE_VECTOR_SHIFT);
-	dest = (uint32_t)(lo >> MSIDOM_IRTE_DST_SHIFT);
+	vec = (uint8_t)(lo >> MSIDOM_BM_IRTE_VECTOR_SHIFT);
+	dest = (uint32_t)(lo >> MSIDOM_BM_IRTE_DST_SHIFT);
 	for (uint32_t cpu = 0; cpu < NCPUS; cpu++) {
 		if (m->apic_ids[cpu] != dest)
 			continue;
 		printf("  %s entry %u -> IRTE %u -> cpu %u vector %u\n", what, index, handle, cpu,
 		       vec);
-		return msidom_handle(vector, MSIDOM_X86_HWIRQ(cpu, vec));
+		return msidom_handle(vector, MSIDOM_BM_X86_HWIRQ(cpu, vec));
 	}
 	return -1;
 }
@@ -167,8 +168,8 @@ static int check(int ret, const char *what)
 static int build(struct msidom_ctx *ctx, struct machine *m, struct msidom_domain **vector,
 		 struct msidom_device **dev)
 {
-	struct msidom_x86_vector_config vcfg = { .ncpus = NCPUS, .apic_ids = m->apic_ids };
-	struct msidom_vtd_ir_config ircfg = {
+	struct msidom_bm_x86_vector_config vcfg = { .ncpus = NCPUS, .apic_ids = m->apic_ids };
+	struct msidom_bm_vtd_ir_config ircfg = {
 		.table = m->irt,
 		.entries = IRT_ENTRIES,
 		.x2apic = true,
@@ -194,12 +195,12 @@ static int build(struct msidom_ctx *ctx, struct machine *m, struct msidom_domain
 
 	m->platform.irte_invalidate = irte_invalidate;
 	m->platform.opaque = m;
-	if (check(msidom_x86_vector_create(ctx, &vcfg, vector), "vector domain") ||
-	    check(msidom_vtd_ir_create(ctx, &ircfg, *vector, &ir), "remapping domain") ||
+	if (check(msidom_bm_x86_vector_domain_create(ctx, &vcfg, vector), "vector domain") ||
+	    check(msidom_bm_vtd_ir_domain_create(ctx, &ircfg, *vector, &ir), "remapping domain") ||
 	    check(msidom_device_create(ctx, &info, dev), "device") ||
-	    check(msidom_device_create_domain(*dev, MSIDOM_DEFAULT_DOMAIN, &msix, ir, &dd),
+	    check(msidom_device_domain_create(*dev, MSIDOM_DEFAULT_DOMAIN, &msix, ir, &dd),
 		  "MSI-X domain") ||
-	    check(msidom_ims_create_array_domain(*dev, &ims_info, &ims, ir, &imsd), "IMS domain"))
+	    check(msidom_ims_array_domain_create(*dev, &ims_info, &ims, ir, &imsd), "IMS domain"))
 		return -1;
 	printf("hierarchy: %s -> %s -> %s\n", msidom_domain_name(*vector), msidom_domain_name(ir),
 	       msidom_domain_name(dd));

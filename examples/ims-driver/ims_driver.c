@@ -15,6 +15,7 @@
 
 #include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
+#include <libmsidom/provider.h>
 
 #define NR_CPUS      2u
 #define FIRST_VECTOR 32u
@@ -196,9 +197,9 @@ int main(void)
 	if (!ret)
 		ret = msidom_device_create(ctx, &di, &dev);
 	if (!ret)
-		ret = msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &mt, root, &msix);
+		ret = msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &mt, root, &msix);
 	if (!ret)
-		ret = msidom_ims_create_queue_domain(dev, &ii, &qc, root, &ims);
+		ret = msidom_ims_queue_domain_create(dev, &ii, &qc, root, &ims);
 	if (ret) {
 		fprintf(stderr, "setup failed: %s\n", msidom_strerror(ret));
 		goto out;

@@ -36,6 +36,7 @@
 #include <libmsidom/ims.h>
 #include <libmsidom/vfio.h>
 #include <libmsidom/vmm.h>
+#include <libmsidom/provider.h>
 
 #define NVEC         5u
 #define CTRL_MASKBIT 1u
@@ -437,7 +438,7 @@ static int run_simulated(struct msidom_ctx *ctx)
 	for (uint32_t v = 0; v < NVEC; v++)
 		nic.table[v][3] = CTRL_MASKBIT;
 	check(msidom_device_create(ctx, &dinfo, &hs.dev), "host device");
-	check(msidom_ims_create_array_domain(hs.dev, &iinfo, &acfg, root, &table), "host table");
+	check(msidom_ims_array_domain_create(hs.dev, &iinfo, &acfg, root, &table), "host table");
 	printf("  host domain: %s\n", msidom_domain_name(table));
 	ret = run(ctx, &hs);
 	msidom_device_destroy(hs.dev);

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /** @brief Configuration of a doorbell root domain. */
-struct msidom_doorbell_config {
+struct msidom_bm_doorbell_config {
 	/** Domain name, copied; NULL for "DOORBELL". */
 	const char *name;
 	/** Physical address devices write to (e.g. MSI_SETSPI_NS). */
@@ -44,9 +44,9 @@ struct msidom_doorbell_config {
  * @param[out] out The new domain.
  * @return 0, -EINVAL, -ENOMEM.
  */
-MSIDOM_API int msidom_doorbell_create(struct msidom_ctx *ctx,
-				      const struct msidom_doorbell_config *cfg,
-				      struct msidom_domain **out);
+MSIDOM_API int msidom_bm_doorbell_domain_create(struct msidom_ctx *ctx,
+						const struct msidom_bm_doorbell_config *cfg,
+						struct msidom_domain **out);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,7 @@
  * a VT-d remapping domain or a doorbell root). Vectors are then allocated
  * and freed with msidom_msi_alloc_at(), msidom_msi_alloc_range() and
  * msidom_msi_free() on MSIDOM_DEFAULT_DOMAIN; the domain is removed with
- * msidom_device_remove_domain() or msidom_device_destroy().
+ * msidom_device_domain_destroy() or msidom_device_destroy().
  *
  * Creation only reads config space (and sizes the MSI-X BAR if its size
  * was not given); nothing is written to the device until the first
@@ -51,7 +51,7 @@ extern "C" {
 #endif
 
 /** @brief Configuration of a PCI MSI or MSI-X device domain. */
-struct msidom_pci_config {
+struct msidom_bm_pci_config {
 	/** The function's address for the config hooks (MSIDOM_BM_SBDF()). */
 	uint32_t sbdf;
 	/** Platform hooks; borrowed. */
@@ -82,8 +82,10 @@ struct msidom_pci_config {
  * -ENODEV (no function, no MSI capability), -EIO (config access failed),
  * -EEXIST (slot in use), -ENOMEM.
  */
-MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev, const struct msidom_pci_config *cfg,
-				     struct msidom_domain *parent, struct msidom_domain **out);
+MSIDOM_API int msidom_bm_pci_msi_domain_create(struct msidom_device *dev,
+					       const struct msidom_bm_pci_config *cfg,
+					       struct msidom_domain *parent,
+					       struct msidom_domain **out);
 
 /**
  * @brief Create the PCI MSI-X domain of @p dev (slot
@@ -96,9 +98,10 @@ MSIDOM_API int msidom_pci_msi_create(struct msidom_device *dev, const struct msi
  * outside its BAR or overlapping each other, I/O or unassigned BAR), -ENODEV (no function, no MSI-X
  * capability), -EIO (config access failed), -EEXIST, -ENOMEM.
  */
-MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
-				      const struct msidom_pci_config *cfg,
-				      struct msidom_domain *parent, struct msidom_domain **out);
+MSIDOM_API int msidom_bm_pci_msix_domain_create(struct msidom_device *dev,
+						const struct msidom_bm_pci_config *cfg,
+						struct msidom_domain *parent,
+						struct msidom_domain **out);
 
 /**
  * @brief Find a capability in the standard capability list.
@@ -108,8 +111,8 @@ MSIDOM_API int msidom_pci_msix_create(struct msidom_device *dev,
  * @return The capability's config offset (0x40..0xfc), -ENODEV (no
  * function or no such capability), -EINVAL (malformed list), -EIO.
  */
-MSIDOM_API int msidom_pci_find_cap(const struct msidom_bm_platform *platform, uint32_t sbdf,
-				   uint8_t cap_id);
+MSIDOM_API int msidom_bm_pci_find_cap(const struct msidom_bm_platform *platform, uint32_t sbdf,
+				      uint8_t cap_id);
 
 #ifdef __cplusplus
 }

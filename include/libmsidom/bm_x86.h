@@ -4,9 +4,9 @@
  * @brief x86 vector domain: a root domain handing out (CPU, vector) pairs
  * from per-CPU vector tables, and the x86 MSI message format.
  *
- * The domain's hwirq is cpu * 256 + vector (see MSIDOM_X86_HWIRQ()). An
+ * The domain's hwirq is cpu * 256 + vector (see MSIDOM_BM_X86_HWIRQ()). An
  * interrupt entry stub for vector v running on CPU c dispatches with
- * msidom_handle(domain, MSIDOM_X86_HWIRQ(c, v)). Vectors 0..31
+ * msidom_handle(domain, MSIDOM_BM_X86_HWIRQ(c, v)). Vectors 0..31
  * (exceptions) and the caller's reserved system vectors are never handed
  * out. Allocation picks, among the CPUs of the affinity mask, the one with
  * the fewest allocated vectors (lowest CPU number on ties) and its lowest
@@ -42,23 +42,23 @@ extern "C" {
 #endif
 
 /** @brief Most CPUs one vector domain manages (hwsize = ncpus * 256). */
-#define MSIDOM_X86_MAX_CPUS 65535u
+#define MSIDOM_BM_X86_MAX_CPUS 65535u
 
 /** @brief First vector the domain may hand out (0..31 are exceptions). */
-#define MSIDOM_X86_FIRST_VECTOR 32u
+#define MSIDOM_BM_X86_FIRST_VECTOR 32u
 
 /**
  * @brief The vector domain hwirq of (@p cpu, @p vector).
  * @param cpu CPU index (0 .. ncpus - 1, not the APIC id).
  * @param vector Vector (0..255).
  */
-#define MSIDOM_X86_HWIRQ(cpu, vector) (((uint32_t)(cpu) << 8) | ((uint32_t)(vector)&0xffu))
+#define MSIDOM_BM_X86_HWIRQ(cpu, vector) (((uint32_t)(cpu) << 8) | ((uint32_t)(vector)&0xffu))
 
 /** @brief Configuration of an x86 vector domain. */
-struct msidom_x86_vector_config {
+struct msidom_bm_x86_vector_config {
 	/** Domain name, copied; NULL for "VECTOR". */
 	const char *name;
-	/** Number of CPUs, 1 .. MSIDOM_X86_MAX_CPUS. */
+	/** Number of CPUs, 1 .. MSIDOM_BM_X86_MAX_CPUS. */
 	uint32_t ncpus;
 	/** APIC id of each CPU (ncpus entries), copied. */
 	const uint32_t *apic_ids;
@@ -85,9 +85,9 @@ struct msidom_x86_vector_config {
  * @return 0, -EINVAL (no CPUs, too many CPUs, NULL apic_ids, duplicate
  * APIC ids, every vector reserved), -ENOMEM.
  */
-MSIDOM_API int msidom_x86_vector_create(struct msidom_ctx *ctx,
-					const struct msidom_x86_vector_config *cfg,
-					struct msidom_domain **out);
+MSIDOM_API int msidom_bm_x86_vector_domain_create(struct msidom_ctx *ctx,
+						  const struct msidom_bm_x86_vector_config *cfg,
+						  struct msidom_domain **out);
 
 /**
  * @brief Number of vectors currently allocated on @p cpu (vectors held
@@ -96,7 +96,7 @@ MSIDOM_API int msidom_x86_vector_create(struct msidom_ctx *ctx,
  * @param cpu CPU index.
  * @return The count, or -EINVAL (not a vector domain, bad CPU).
  */
-MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu);
+MSIDOM_API int msidom_bm_x86_vector_load(struct msidom_domain *d, uint32_t cpu);
 
 /**
  * @brief Where @p virq is delivered (during an unfinished affinity
@@ -107,8 +107,8 @@ MSIDOM_API int msidom_x86_vector_load(struct msidom_domain *d, uint32_t cpu);
  * @param[out] vector Vector (may be NULL).
  * @return 0, -EINVAL, -ENOENT (not allocated through this domain).
  */
-MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, uint32_t *cpu,
-					uint8_t *vector);
+MSIDOM_API int msidom_bm_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, uint32_t *cpu,
+					   uint8_t *vector);
 
 /**
  * @brief Compose a non-remapped x86 MSI message: fixed delivery, edge,
@@ -123,8 +123,8 @@ MSIDOM_API int msidom_x86_vector_lookup(struct msidom_domain *d, uint32_t virq, 
  * @param[out] msg The message.
  * @return 0, -EINVAL (vector below 32, APIC id not encodable).
  */
-MSIDOM_API int msidom_x86_compose_msi(uint32_t apic_id, uint8_t vector, bool ext_dest_id,
-				      struct msidom_msg *msg);
+MSIDOM_API int msidom_bm_x86_compose_msi(uint32_t apic_id, uint8_t vector, bool ext_dest_id,
+					 struct msidom_msg *msg);
 
 #ifdef __cplusplus
 }

@@ -35,29 +35,6 @@ struct msidom_device_info {
 };
 
 /**
- * @brief Template of a per-device domain (like the kernel's
- * msi_domain_template).
- */
-struct msidom_template {
-	/** Bus name inside the domain name: "PCI-MSIX" gives IR-PCI-MSIX-0000:03:00.0. */
-	const char *name;
-	/** Bus token (MSIDOM_BUS_PCI_MSIX, ...). */
-	enum msidom_bus_token bus;
-	/** MSIDOM_DOMAIN_* flags (DEVICE is added). */
-	uint32_t flags;
-	/** Number of indexes, 1 .. MSIDOM_MAX_HWSIZE. */
-	uint32_t hwsize;
-	/** Domain ops (prepare_desc, set_desc, ...), or NULL. */
-	const struct msidom_domain_ops *ops;
-	/** Chip ops (write_msg, mask, unmask, ...), or NULL. */
-	const struct msidom_chip_ops *chip;
-	/** Private data, returned by msidom_domain_priv(). */
-	void *priv;
-	/** Cookie for allocations that give none. */
-	msidom_cookie default_cookie;
-};
-
-/**
  * @brief Create a device.
  * @param ctx The context.
  * @param info Description; its name must be non-empty.
@@ -100,30 +77,13 @@ MSIDOM_API void *msidom_device_priv(const struct msidom_device *dev);
 MSIDOM_API struct msidom_ctx *msidom_device_ctx(const struct msidom_device *dev);
 
 /**
- * @brief Create the per-device domain of @p slot from a template.
- *
- * @p parent must be flagged MSIDOM_DOMAIN_MSI_PARENT. The name is the
- * parent's child prefix, the template name and the device name.
- * @param dev The device.
- * @param slot Slot to populate.
- * @param tmpl Template; name, hwsize, ops, chip, priv and cookie are used.
- * @param parent Parent domain.
- * @param[out] out The new domain, or NULL on failure.
- * @return 0, -EINVAL, -EEXIST (slot in use), -ENOMEM.
- */
-MSIDOM_API int msidom_device_create_domain(struct msidom_device *dev, enum msidom_slot slot,
-					   const struct msidom_template *tmpl,
-					   struct msidom_domain *parent,
-					   struct msidom_domain **out);
-
-/**
  * @brief Free every vector of @p slot and destroy its domain.
  * @param dev The device.
  * @param slot The slot.
  * @return 0, -EINVAL, -ENOENT, -EBUSY (a batch is open), or the error of
  * freeing the vectors (the domain is removed all the same).
  */
-MSIDOM_API int msidom_device_remove_domain(struct msidom_device *dev, enum msidom_slot slot);
+MSIDOM_API int msidom_device_domain_destroy(struct msidom_device *dev, enum msidom_slot slot);
 
 /**
  * @brief The domain in @p slot.

@@ -13,8 +13,8 @@
  *
  * The driver supplies the slot storage through
  * struct msidom_ims_storage_ops, or uses one of two ready-made storages:
- * a device-memory array (msidom_ims_create_array_domain()) and entries in
- * host memory with a sync callback (msidom_ims_create_queue_domain()).
+ * a device-memory array (msidom_ims_array_domain_create()) and entries in
+ * host memory with a sync callback (msidom_ims_queue_domain_create()).
  *
  * An IMS domain has no set_affinity of its own: an affinity change is done
  * by the parent and reaches the storage only as a new write_msg.
@@ -123,7 +123,7 @@ struct msidom_ims_info {
  * on driver-supplied storage.
  *
  * The domain is flagged MSIDOM_DOMAIN_MASK_ON_FREE and has bus token
- * MSIDOM_BUS_PCI_IMS. It is destroyed with msidom_device_remove_domain()
+ * MSIDOM_BUS_PCI_IMS. It is destroyed with msidom_device_domain_destroy()
  * or with the device.
  * @param dev Device.
  * @param info Domain parameters (hwsize must be 1 .. MSIDOM_MAX_HWSIZE).
@@ -134,7 +134,7 @@ struct msidom_ims_info {
  * @return 0, -EINVAL, -EEXIST (the device already has an IMS domain),
  * -ENOMEM.
  */
-MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
+MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
 					const struct msidom_ims_info *info,
 					const struct msidom_ims_storage *storage,
 					struct msidom_domain *parent, struct msidom_domain **out);
@@ -181,7 +181,7 @@ struct msidom_ims_array_config {
  * @param[out] out The new domain.
  * @return 0, -EINVAL, -EEXIST, -ENOMEM.
  */
-MSIDOM_API int msidom_ims_create_array_domain(struct msidom_device *dev,
+MSIDOM_API int msidom_ims_array_domain_create(struct msidom_device *dev,
 					      const struct msidom_ims_info *info,
 					      const struct msidom_ims_array_config *cfg,
 					      struct msidom_domain *parent,
@@ -252,7 +252,7 @@ struct msidom_ims_queue_config {
  * @param[out] out The new domain.
  * @return 0, -EINVAL, -EEXIST, -ENOMEM.
  */
-MSIDOM_API int msidom_ims_create_queue_domain(struct msidom_device *dev,
+MSIDOM_API int msidom_ims_queue_domain_create(struct msidom_device *dev,
 					      const struct msidom_ims_info *info,
 					      const struct msidom_ims_queue_config *cfg,
 					      struct msidom_domain *parent,

@@ -88,6 +88,19 @@ MSIDOM_API struct msidom_desc *msidom_irq_desc(struct msidom_ctx *ctx, uint32_t 
  */
 MSIDOM_API uint32_t msidom_irq_count(const struct msidom_ctx *ctx);
 
+/**
+ * @brief Dispatch an interrupt: call the handler of the virq mapped at
+ * @p hwirq. O(1), no allocation, no lock: callable from an interrupt
+ * handler or an event loop, but not concurrently with the allocation or
+ * free of vectors that can fire on @p d: mask and drain a vector before
+ * freeing it.
+ * @param d The domain that received the interrupt.
+ * @param hwirq Hardware irq number in @p d.
+ * @return 0 if a handler ran, -ENOENT if nothing is mapped or no handler
+ * (counted in msidom_domain_spurious()), -EINVAL for a NULL @p d.
+ */
+MSIDOM_API int msidom_handle(struct msidom_domain *d, uint32_t hwirq);
+
 #ifdef __cplusplus
 }
 #endif

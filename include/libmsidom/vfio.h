@@ -324,7 +324,7 @@ MSIDOM_API int msidom_vfio_free(struct msidom_vfio *vdev, uint32_t index);
 /**
  * @brief Start a batch: following allocations, frees, masks and unmasks
  * of the current domain are recorded and reach the kernel at
- * msidom_vfio_batch_commit(), one SET_IRQS per contiguous run of changed
+ * msidom_vfio_batch_end(), one SET_IRQS per contiguous run of changed
  * vectors (unallocated gaps carry fd -1). Batches nest.
  * @param vdev Device.
  * @return 0, -EINVAL.
@@ -340,7 +340,7 @@ MSIDOM_API int msidom_vfio_batch_begin(struct msidom_vfio *vdev);
  * @param vdev Device.
  * @return 0, -EINVAL (no batch), or the failing system call's error.
  */
-MSIDOM_API int msidom_vfio_batch_commit(struct msidom_vfio *vdev);
+MSIDOM_API int msidom_vfio_batch_end(struct msidom_vfio *vdev);
 
 /**
  * @brief Program into the kernel whatever a failed commit left out.

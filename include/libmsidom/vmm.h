@@ -39,7 +39,7 @@
  *
  * Locking: every function of this header takes the function's own lock
  * (recursive); callbacks are called with it held. A callback may call
- * msidom_vmm_vector_info() and msidom_vmm_get_stats(), but no function
+ * msidom_vmm_get_vector_info() and msidom_vmm_get_stats(), but no function
  * that changes state. msidom_vmm_fire() may be called from any thread.
  * The function lock is taken before the context lock, never after: do
  * not call this header while holding msidom_ctx_lock().
@@ -425,8 +425,8 @@ MSIDOM_API int msidom_vmm_fire(struct msidom_vmm_fn *fn, uint32_t vector);
  * @param[out] info The state.
  * @return 0, -EINVAL, -ERANGE.
  */
-MSIDOM_API int msidom_vmm_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
-				      struct msidom_vmm_vector_info *info);
+MSIDOM_API int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
+					  struct msidom_vmm_vector_info *info);
 
 /**
  * @brief Counters and state of the function.

@@ -21,7 +21,7 @@ struct ims_domain {
 	void *state;
 	msidom_ims_fini_fn fini;
 	/*
-	 * Set while msidom_device_create_domain() runs, so that the creator
+	 * Set while msidom_device_domain_create() runs, so that the creator
 	 * learns whether a failing core already ran our destroy op.
 	 */
 	bool *destroyed;
@@ -289,7 +289,7 @@ int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *
 	tmpl.chip = &ims_chip_ops;
 	tmpl.priv = ims;
 	tmpl.default_cookie = info->default_cookie;
-	ret = msidom_device_create_domain(dev, MSIDOM_SECONDARY_DOMAIN, &tmpl, parent, out);
+	ret = msidom_device_domain_create(dev, MSIDOM_SECONDARY_DOMAIN, &tmpl, parent, out);
 	if (ret) {
 		/* The core may or may not have run our destroy op on its way out. */
 		if (!destroyed) {
@@ -325,7 +325,7 @@ static int check_args(struct msidom_device *dev, const struct msidom_ims_info *i
 	return 0;
 }
 
-MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
+MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
 					const struct msidom_ims_info *info,
 					const struct msidom_ims_storage *storage,
 					struct msidom_domain *parent, struct msidom_domain **out)
@@ -343,7 +343,7 @@ MSIDOM_API int msidom_ims_create_domain(struct msidom_device *dev,
 	return msidom__ims_create(dev, info, storage, MSIDOM_MAX_HWSIZE, NULL, NULL, parent, out);
 }
 
-MSIDOM_API int msidom_ims_create_array_domain(struct msidom_device *dev,
+MSIDOM_API int msidom_ims_array_domain_create(struct msidom_device *dev,
 					      const struct msidom_ims_info *info,
 					      const struct msidom_ims_array_config *cfg,
 					      struct msidom_domain *parent,
@@ -356,7 +356,7 @@ MSIDOM_API int msidom_ims_create_array_domain(struct msidom_device *dev,
 	return msidom__ims_array_create(dev, info, cfg, parent, out);
 }
 
-MSIDOM_API int msidom_ims_create_queue_domain(struct msidom_device *dev,
+MSIDOM_API int msidom_ims_queue_domain_create(struct msidom_device *dev,
 					      const struct msidom_ims_info *info,
 					      const struct msidom_ims_queue_config *cfg,
 					      struct msidom_domain *parent,

@@ -5,7 +5,7 @@
 #ifndef MSIDOM_IMS_INTERNAL_H
 #define MSIDOM_IMS_INTERNAL_H
 
-#include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 #include <libmsidom/ims.h>
 
 /* Releases a ready-made storage's state when its domain goes away. */

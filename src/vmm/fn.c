@@ -290,8 +290,8 @@ int msidom_vmm_fire(struct msidom_vmm_fn *fn, uint32_t vector)
 	return ret;
 }
 
-int msidom_vmm_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
-			   struct msidom_vmm_vector_info *info)
+int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
+			       struct msidom_vmm_vector_info *info)
 {
 	struct vmm_vec *v;
 	int err;

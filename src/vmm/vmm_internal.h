@@ -7,7 +7,7 @@
 
 #include <pthread.h>
 
-#include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 #include <libmsidom/vmm.h>
 
 struct vmm_vec;

@@ -9,6 +9,7 @@
 #define BM_TEST_MODEL_H
 
 #include <libmsidom/baremetal.h>
+#include <libmsidom/provider.h>
 
 enum ev_kind { EV_CFG_W, EV_MMIO_W, EV_MMIO_R, EV_BARRIER, EV_STORE128, EV_INVAL };
 

@@ -25,14 +25,14 @@ static void handler(uint32_t virq, void *arg)
 static void test_doorbell(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_doorbell_config cfg = {
+	struct msidom_bm_doorbell_config cfg = {
 		.doorbell = 0x8080040ull | (1ull << 32), .base = 64, .count = 8, .isolated = true
 	};
 	struct msidom_domain *db, *dd, *bad = (void *)1;
 	struct msidom_device *dev;
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_map a, b;
 	struct msidom_msg msg;
@@ -42,18 +42,18 @@ static void test_doorbell(void **state)
 
 	(void)state;
 	cfg.count = 0;
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &bad), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &bad), -MSIDOM_EINVAL);
 	assert_null(bad);
 	cfg.count = (1u << 24) + 1;
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &bad), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &bad), -MSIDOM_EINVAL);
 	cfg.base = UINT32_MAX - 2;
 	cfg.count = 4;
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &bad), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_doorbell_create(ctx, NULL, &bad), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &bad), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, NULL, &bad), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
 	cfg.base = 64;
 	cfg.count = 8;
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &db), 0);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &db), 0);
 	assert_string_equal(msidom_domain_name(db), "DOORBELL");
 	assert_int_equal(msidom_domain_flags(db),
 			 MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI);
@@ -63,7 +63,7 @@ static void test_doorbell(void **state)
 	fn = model_add_fn(&m, SBDF);
 	cap = model_msi_cap(&m, fn, 2, true, true);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, db, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, db, &dd), 0);
 	assert_string_equal(msidom_domain_name(dd), "PCI-MSI-0000:00:03.0");
 	assert_int_equal(msidom_msi_alloc_range(dev, MSIDOM_DEFAULT_DOMAIN, 0, 1, &o), 0);
 	assert_int_equal(model_cfg(&m, fn, cap + 4, 4), 0x8080040u);
@@ -83,14 +83,14 @@ static void test_doorbell(void **state)
 	assert_int_equal(msidom_irq_set_affinity(ctx, (uint32_t)msidom_msi_virq(dev, 0, 0), NULL),
 			 -MSIDOM_ENOSYS);
 	assert_int_equal(msidom_msi_free_all(dev, MSIDOM_DEFAULT_DOMAIN), 2);
-	assert_int_equal(msidom_device_remove_domain(dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(dev, MSIDOM_DEFAULT_DOMAIN), 0);
 
 	/* Blocks are aligned; exhaustion is -ENOSPC with nothing written. */
 	{
 		struct msidom_template t = { .name = "T", .hwsize = 8 };
 
 		assert_int_equal(
-			msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
+			msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
 		a = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, 0, NULL);
 		assert_int_equal(a.index, 0);
 		msg = msidom_desc_msg(msidom_desc_at(dd, 0));
@@ -101,7 +101,7 @@ static void test_doorbell(void **state)
 				(int)i);
 		mem = msidom_ctx_mem_bytes(ctx);
 		assert_int_equal(msidom_msi_free(dev, MSIDOM_DEFAULT_DOMAIN, 7), 0);
-		assert_int_equal(msidom_device_remove_domain(dev, MSIDOM_DEFAULT_DOMAIN), 0);
+		assert_int_equal(msidom_device_domain_destroy(dev, MSIDOM_DEFAULT_DOMAIN), 0);
 	}
 	{
 		struct msidom_device *dev2;
@@ -110,7 +110,7 @@ static void test_doorbell(void **state)
 
 		assert_int_equal(msidom_device_create(ctx, &d2, &dev2), 0);
 		assert_int_equal(
-			msidom_device_create_domain(dev2, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
+			msidom_device_domain_create(dev2, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
 		for (uint32_t i = 0; i < 8; i++)
 			assert_int_equal(
 				msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, i, NULL).index,

@@ -45,7 +45,7 @@ static bool attempt(int n)
 	static const struct msidom_hooks hooks = { .alloc = fail_alloc, .free = plain_free };
 	struct msidom_ctx_config cc = { .hooks = &hooks };
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_domain *vec = NULL, *ir = NULL, *dd = NULL;
@@ -53,9 +53,9 @@ static bool attempt(int n)
 	struct msidom_ctx *ctx;
 	struct model *m = calloc(1, sizeof(*m));
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_vtd_ir_config ic = { .table = irt, .entries = 256 };
+	struct msidom_bm_vtd_ir_config ic = { .table = irt, .entries = 256 };
 	uint64_t sizes[6] = { 0x4000 };
-	struct msidom_pci_config pc = { .sbdf = SBDF, .bar_sizes = sizes };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .bar_sizes = sizes };
 	bool ok = false;
 	size_t before;
 	int fn, ret, nlog;
@@ -82,10 +82,10 @@ static bool attempt(int n)
 		}                                                            \
 	} while (0)
 
-	STEP(msidom_x86_vector_create(ctx, &vc, &vec));
-	STEP(msidom_vtd_ir_create(ctx, &ic, vec, &ir));
+	STEP(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec));
+	STEP(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir));
 	STEP(msidom_device_create(ctx, &di, &dev));
-	STEP(msidom_pci_msix_create(dev, &pc, ir, &dd));
+	STEP(msidom_bm_pci_msix_domain_create(dev, &pc, ir, &dd));
 	STEP(alloc_err(dev, 0, &o));
 	STEP(alloc_err(dev, 3, &o));
 	ok = true;

@@ -31,19 +31,19 @@ struct fix {
 	int fn;
 	uint16_t cap;
 	uint64_t sizes[6];
-	struct msidom_pci_config cfg;
+	struct msidom_bm_pci_config cfg;
 };
 
 static void base(struct fix *f, uint32_t ncpus)
 {
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_x86_vector_config vc = { .ncpus = ncpus, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = ncpus, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
 
 	memset(f, 0, sizeof(*f));
 	model_init(&f->m, false, false);
 	f->ctx = test_ctx();
-	assert_int_equal(msidom_x86_vector_create(f->ctx, &vc, &f->vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(f->ctx, &vc, &f->vec), 0);
 	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
 	f->fn = model_add_fn(&f->m, SBDF);
 	model_set_bar(&f->m, f->fn, 0, MMIO_BASE, BAR_SIZE, true);
@@ -57,7 +57,7 @@ static void msix_fix(struct fix *f, uint32_t nvec, uint32_t ncpus)
 {
 	base(f, ncpus);
 	f->cap = model_msix_cap(&f->m, f->fn, nvec, TABLE_OFF, PBA_OFF);
-	assert_int_equal(msidom_pci_msix_create(f->dev, &f->cfg, f->vec, &f->dd), 0);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f->dev, &f->cfg, f->vec, &f->dd), 0);
 	assert_int_equal(f->m.nlog, 0); /* creation only reads */
 }
 
@@ -88,72 +88,84 @@ static void test_msix_create_errors(void **state)
 	base(&f, 1);
 	mem = msidom_ctx_mem_bytes(f.ctx);
 	/* No capability list at all. */
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_ENODEV);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_ENODEV);
 	assert_null(d);
 	/* Only MSI. */
 	model_msi_cap(&f.m, f.fn, 0, true, false);
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_ENODEV);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_ENODEV);
 	assert_non_null(strstr(test_last_log(), "no capability 0x11"));
 	/* No function at that address. */
 	f.cfg.sbdf = MSIDOM_BM_SBDF(0, 0, 9, 0);
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_ENODEV);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_ENODEV);
 	f.cfg.sbdf = SBDF;
 	/* MSI-X after MSI; then break it in every way. */
 	cap = model_msix_cap(&f.m, f.fn, 64, TABLE_OFF, PBA_OFF);
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, 0x3c00u); /* 1 KiB at 0x3c00: fits */
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, 0x3e00u); /* ends past the BAR */
 	test_clear_log();
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	assert_non_null(strstr(test_last_log(), "table"));
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF);
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 8), 4, BAR_SIZE); /* PBA right after the BAR */
 	test_clear_log();
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	assert_non_null(strstr(test_last_log(), "PBA"));
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 8), 4, PBA_OFF);
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF | 6u); /* BIR 6 */
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF | 2u); /* BAR 2: empty */
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	assert_non_null(strstr(test_last_log(), "not assigned"));
 	model_set_bar(&f.m, f.fn, 2, 0xc001, 0x100, false); /* I/O BAR */
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	model_cfg_set(&f.m, f.fn, (uint16_t)(cap + 4), 4, TABLE_OFF);
 	/* Malformed capability lists. */
 	model_cfg_set(&f.m, f.fn, 0x34, 1, 0x20); /* inside the header */
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	model_cfg_set(&f.m, f.fn, 0x34, 1, 0x40);
 	model_cfg_set(&f.m, f.fn, 0x41, 1, 0x40); /* MSI points to itself */
 	test_clear_log();
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	assert_non_null(strstr(test_last_log(), "loop"));
 	model_cfg_set(&f.m, f.fn, 0x41, 1, (uint8_t)cap);
 	/* A config read failing half-way. */
 	for (int at = 1; at <= 8; at++) {
 		f.m.fail_cfg_read_at = at;
-		assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EIO);
+		assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+				 -MSIDOM_EIO);
 	}
 	f.m.fail_cfg_read_at = 0;
 	/* Missing hooks. */
 	noio = f.m.plat;
 	noio.mmio_write32 = NULL;
 	f.cfg.platform = &noio;
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	f.cfg.platform = &f.m.plat;
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, NULL, &d), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_pci_msix_create(NULL, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, NULL, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(NULL, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
 
 	assert_int_equal(f.m.nlog, 0);
 	assert_null(msidom_device_domain(f.dev, MSIDOM_DEFAULT_DOMAIN));
 	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
 	/* And the repaired function works. */
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), 0);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d), 0);
 	assert_string_equal(msidom_domain_name(d), "PCI-MSIX-0000:00:03.0");
 	assert_int_equal(msidom_domain_hwsize(d), 64);
 	assert_int_equal(msidom_device_msi_isolated(f.dev), 0);
-	assert_int_equal(msidom_pci_find_cap(&f.m.plat, SBDF, 0x11), cap);
-	assert_int_equal(msidom_pci_find_cap(&f.m.plat, SBDF, 0x10), -MSIDOM_ENODEV);
-	assert_int_equal(msidom_pci_find_cap(NULL, SBDF, 0x11), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_find_cap(&f.m.plat, SBDF, 0x11), cap);
+	assert_int_equal(msidom_bm_pci_find_cap(&f.m.plat, SBDF, 0x10), -MSIDOM_ENODEV);
+	assert_int_equal(msidom_bm_pci_find_cap(NULL, SBDF, 0x11), -MSIDOM_EINVAL);
 	done(&f);
 }
 
@@ -170,16 +182,17 @@ static void test_bar_sizing(void **state)
 	f.cap = model_msix_cap(&f.m, f.fn, 8, TABLE_OFF, PBA_OFF);
 	lo = model_cfg(&f.m, f.fn, 0x10, 4);
 	hi = model_cfg(&f.m, f.fn, 0x14, 4);
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), 0);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d), 0);
 	EXPECT_LOG(&f.m, CFGW(4, 2, 0x4), CFGW(0x10, 4, ~0u), CFGW(0x10, 4, lo), CFGW(0x14, 4, ~0u),
 		   CFGW(0x14, 4, hi), CFGW(4, 2, 0x6));
 	assert_int_equal(model_cfg(&f.m, f.fn, 0x10, 4), lo);
 	assert_int_equal(model_cfg(&f.m, f.fn, 4, 2), 6);
-	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
 	/* A BAR too small for the table, found by sizing. */
 	f.m.bar_size[f.fn][0] = 0x2000;
 	model_clear_log(&f.m);
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &d),
+			 -MSIDOM_EINVAL);
 	assert_int_equal(model_cfg(&f.m, f.fn, 0x10, 4), lo);
 	assert_int_equal(model_cfg(&f.m, f.fn, 4, 2), 6);
 	done(&f);
@@ -259,7 +272,7 @@ static void test_msix_mse(void **state)
 	assert_int_equal(a.index, -MSIDOM_EIO);
 	assert_non_null(strstr(test_last_log(), "memory space disabled"));
 	assert_int_equal(f.m.nlog, 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
 	assert_int_equal(msidom_irq_count(f.ctx), 0);
 	assert_null(msidom_desc_at(f.dd, 0));
 	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
@@ -296,9 +309,9 @@ static void test_msix_dynamic(void **state)
 	assert_int_equal(model_mmio(&f.m, ENT(2, 12)), 0);
 	assert_int_equal(model_mmio(&f.m, ENT(1, 8)), 33); /* the lowest free vector again */
 	/* max_vectors limits the index space. */
-	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
 	f.cfg.max_vectors = 2;
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
 	assert_int_equal(msidom_domain_hwsize(f.dd), 2);
 	assert_int_equal(alloc(&f, 2, true).index, -MSIDOM_ERANGE);
 	done(&f);
@@ -314,7 +327,7 @@ static void test_msi_single(void **state)
 	(void)state;
 	base(&f, 1);
 	cap = model_msi_cap(&f.m, f.fn, 0, true, false);
-	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
 	assert_string_equal(msidom_domain_name(f.dd), "PCI-MSI-0000:00:03.0");
 	assert_int_equal(msidom_domain_hwsize(f.dd), 1);
 	assert_int_equal(f.m.nlog, 0);
@@ -331,7 +344,7 @@ static void test_msi_single(void **state)
 	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 0), 0);
 	EXPECT_LOG(&f.m, CFGW(cap + 2, 2, 0x80), CFGW(cap + 4, 4, 0), CFGW(cap + 8, 4, 0),
 		   CFGW(cap + 12, 2, 0));
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
 	done(&f);
 }
 
@@ -350,7 +363,7 @@ static void test_msi_multi(void **state)
 	base(&f, 2);
 	cap = model_msi_cap(&f.m, f.fn, 3, false, true); /* 8 capable, 32-bit */
 	f.cfg.max_vectors = 6;                           /* rounds down to 4 */
-	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(f.dev, &f.cfg, f.vec, &f.dd), 0);
 	assert_int_equal(msidom_domain_hwsize(f.dd), 4);
 	assert_true(msidom_domain_flags(f.dd) & MSIDOM_DOMAIN_CONTIGUOUS);
 	/* Vector 32 is taken so the block must skip to the next aligned one. */
@@ -361,7 +374,7 @@ static void test_msi_multi(void **state)
 
 		assert_int_equal(msidom_device_create(f.ctx, &di, &d2), 0);
 		assert_int_equal(
-			msidom_device_create_domain(d2, MSIDOM_DEFAULT_DOMAIN, &t, f.vec, &dd2), 0);
+			msidom_device_domain_create(d2, MSIDOM_DEFAULT_DOMAIN, &t, f.vec, &dd2), 0);
 		assert_int_equal(msidom_msi_alloc_at(d2, MSIDOM_DEFAULT_DOMAIN, 0, NULL).index, 0);
 	}
 	model_clear_log(&f.m);
@@ -372,14 +385,14 @@ static void test_msi_multi(void **state)
 		   CFGW(cap + 12, 4, 0xfe), CFGW(cap + 12, 4, 0xfc), CFGW(cap + 12, 4, 0xf8),
 		   CFGW(cap + 12, 4, 0xf0));
 	for (uint32_t i = 0; i < 4; i++)
-		assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 32 + i)),
+		assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(1, 32 + i)),
 				 msidom_msi_virq(f.dev, MSIDOM_DEFAULT_DOMAIN, i));
 	/* Cannot grow, cannot move a block member. */
 	assert_true(alloc(&f, MSIDOM_INDEX_ANY, true).index < 0);
 	virq = msidom_msi_virq(f.dev, MSIDOM_DEFAULT_DOMAIN, 2);
 	c1 = 1;
 	assert_int_equal(msidom_irq_set_affinity(f.ctx, (uint32_t)virq, &m1), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 34)), virq);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(1, 34)), virq);
 	/* Mask one message. */
 	model_clear_log(&f.m);
 	assert_int_equal(msidom_irq_mask(f.ctx, (uint32_t)virq), 0);
@@ -387,11 +400,12 @@ static void test_msi_multi(void **state)
 	/* Free the block: the capability ends disabled. */
 	assert_int_equal(msidom_msi_free_all(f.dev, MSIDOM_DEFAULT_DOMAIN), 4);
 	assert_int_equal(model_cfg(&f.m, f.fn, cap + 2, 2) & 0x71, 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 0);
 	/* A malformed capability. */
-	assert_int_equal(msidom_device_remove_domain(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f.dev, MSIDOM_DEFAULT_DOMAIN), 0);
 	model_cfg_set(&f.m, f.fn, cap + 2, 2, 6 << 1);
-	assert_int_equal(msidom_pci_msi_create(f.dev, &f.cfg, f.vec, &f.dd), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(f.dev, &f.cfg, f.vec, &f.dd),
+			 -MSIDOM_EINVAL);
 	msidom_device_destroy(d2);
 	done(&f);
 }
@@ -401,15 +415,15 @@ static void test_msix_ir(void **state)
 {
 	struct fix f;
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_vtd_ir_config ic = { .table = irt, .entries = 256 };
+	struct msidom_bm_vtd_ir_config ic = { .table = irt, .entries = 256 };
 	struct msidom_domain *ir;
 
 	(void)state;
 	base(&f, 1);
 	ic.platform = &f.m.plat;
 	f.cap = model_msix_cap(&f.m, f.fn, 4, TABLE_OFF, PBA_OFF);
-	assert_int_equal(msidom_vtd_ir_create(f.ctx, &ic, f.vec, &ir), 0);
-	assert_int_equal(msidom_pci_msix_create(f.dev, &f.cfg, ir, &f.dd), 0);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(f.ctx, &ic, f.vec, &ir), 0);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(f.dev, &f.cfg, ir, &f.dd), 0);
 	assert_string_equal(msidom_domain_name(f.dd), "IR-PCI-MSIX-0000:00:03.0");
 	assert_int_equal(msidom_device_msi_isolated(f.dev), 1);
 	assert_int_equal(alloc(&f, 2, true).index, 2);
@@ -417,7 +431,7 @@ static void test_msix_ir(void **state)
 	assert_int_equal(model_mmio(&f.m, ENT(2, 0)), 0xfee00018u);
 	assert_int_equal(model_mmio(&f.m, ENT(0, 0)), 0xfee00038u);
 	assert_int_equal(model_mmio(&f.m, ENT(0, 8)), 0);
-	assert_true(irt[2] == (MSIDOM_IRTE_P | (33ull << 16)));
+	assert_true(irt[2] == (MSIDOM_BM_IRTE_P | (33ull << 16)));
 	msidom_device_destroy(f.dev);
 	assert_int_equal(msidom_domain_destroy(ir), 0);
 	assert_int_equal(msidom_domain_destroy(f.vec), 0);

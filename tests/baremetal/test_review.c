@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #include "model.h"
 
@@ -42,7 +43,7 @@ static uint32_t entry_apic(int slot)
 static void test_batch_two_moves_keep_old_vector(void **state)
 {
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:04.0" };
 	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
 	struct msidom_ims_info ii = { .hwsize = 0 };
@@ -58,9 +59,9 @@ static void test_batch_two_moves_keep_old_vector(void **state)
 
 	(void)state;
 	memset(qmem, 0, sizeof(qmem));
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_ims_create_queue_domain(dev, &ii, &qc, vec, &ims), 0);
+	assert_int_equal(msidom_ims_queue_domain_create(dev, &ii, &qc, vec, &ims), 0);
 	a = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 0, &o0);
 	b = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 1, &o1);
 	assert_int_equal(a.index, 0);
@@ -78,7 +79,7 @@ static void test_batch_two_moves_keep_old_vector(void **state)
 	assert_int_equal(entry_apic(0), 0);
 	assert_int_equal(entry_vector(0), 32);
 	/* ... so that vector must still belong to A (not released, not B's). */
-	owner = msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(0, 32));
+	owner = msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(0, 32));
 	assert_int_equal(owner, (int64_t)a.virq);
 	assert_int_equal(msidom_domain_batch_end(ims), 0);
 
@@ -97,7 +98,7 @@ static void test_failed_move_commits_other(void **state)
 {
 	uint32_t ids[2] = { 0, 1 };
 	uint64_t res[4] = { ~0ull, ~0ull, ~0ull, ~0ull >> 2 }; /* only 0xfe, 0xff */
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids, .reserved = res };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids, .reserved = res };
 	struct msidom_device_info di = { .name = "0000:00:04.0" };
 	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
 	struct msidom_ims_info ii = { .hwsize = 0 };
@@ -112,9 +113,9 @@ static void test_failed_move_commits_other(void **state)
 
 	(void)state;
 	memset(qmem, 0, sizeof(qmem));
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_ims_create_queue_domain(dev, &ii, &qc, vec, &ims), 0);
+	assert_int_equal(msidom_ims_queue_domain_create(dev, &ii, &qc, vec, &ims), 0);
 	a = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 0, &o0); /* CPU0 0xfe */
 	b = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 1, &o1); /* CPU1 0xfe */
 	c = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 2, &o0); /* CPU0 0xff */
@@ -126,8 +127,9 @@ static void test_failed_move_commits_other(void **state)
 	/* C cannot move to CPU 1 (full): must fail and change nothing. */
 	assert_int_equal(msidom_irq_set_affinity(ctx, c.virq, &m1), -MSIDOM_ENOSPC);
 	assert_int_equal(entry_vector(0), 0xfe);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(0, 0xfe)), (int64_t)a.virq);
-	assert_int_equal(msidom_x86_vector_load(vec, 0), 2);
+	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(0, 0xfe)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 2);
 	assert_int_equal(msidom_domain_batch_end(ims), 0);
 
 	msidom_device_destroy(dev);
@@ -147,13 +149,13 @@ static void test_failed_move_commits_other(void **state)
 static void test_doorbell_multi_msi_data_aligned(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_doorbell_config cfg = { .doorbell = 0x8080040ull, .base = 2, .count = 64 };
+	struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull, .base = 2, .count = 64 };
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_domain *db, *dd;
 	struct msidom_device *dev;
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	uint32_t data0;
 	uint16_t cap;
 	int fn;
@@ -162,9 +164,9 @@ static void test_doorbell_multi_msi_data_aligned(void **state)
 	model_init(&m, false, false);
 	fn = model_add_fn(&m, SBDF);
 	cap = model_msi_cap(&m, fn, 2, true, true); /* 4 messages, 64-bit, mask bits */
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &db), 0);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &db), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, db, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, db, &dd), 0);
 	assert_int_equal(msidom_msi_alloc_range(dev, MSIDOM_DEFAULT_DOMAIN, 0, 3, &o), 0);
 	data0 = model_cfg(&m, fn, (uint16_t)(cap + 12), 2);
 	/* The low log2(4) bits of the programmed data must be free for the message number. */
@@ -190,15 +192,15 @@ static void test_doorbell_multi_msi_data_aligned(void **state)
 static void test_msi32_rejects_high_address(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_doorbell_config cfg = { .doorbell = 0x8080040ull | (1ull << 32),
-					      .base = 64,
-					      .count = 8 };
+	struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull | (1ull << 32),
+						 .base = 64,
+						 .count = 8 };
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_domain *db, *dd;
 	struct msidom_device *dev;
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	struct msidom_map a;
 	uint16_t cap;
 	int fn;
@@ -207,9 +209,9 @@ static void test_msi32_rejects_high_address(void **state)
 	model_init(&m, false, false);
 	fn = model_add_fn(&m, SBDF);
 	cap = model_msi_cap(&m, fn, 0, false, false); /* 1 message, 32-bit only */
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &db), 0);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &db), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, db, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, db, &dd), 0);
 	model_clear_log(&m);
 	a = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, 0, &o);
 	assert_true(a.index < 0);
@@ -235,7 +237,7 @@ static void test_msi32_rejects_high_address(void **state)
 static void test_msi_nomask_move_intermediate(void **state)
 {
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:03.0" }, di2 = { .name = "other" };
 	struct msidom_template t = { .name = "T", .hwsize = 1 };
 	uint64_t only0 = 1, only1 = 2;
@@ -246,7 +248,7 @@ static void test_msi_nomask_move_intermediate(void **state)
 	struct msidom_domain *vec, *dd, *dd2;
 	struct msidom_device *dev, *dev2;
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	struct msidom_map a, b;
 	uint32_t lo, data;
 	uint16_t cap;
@@ -256,14 +258,14 @@ static void test_msi_nomask_move_intermediate(void **state)
 	model_init(&m, false, false);
 	fn = model_add_fn(&m, SBDF);
 	cap = model_msi_cap(&m, fn, 0, true, false); /* edu: 1 message, 64-bit, no mask bits */
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
 	assert_int_equal(msidom_device_create(ctx, &di2, &dev2), 0);
-	assert_int_equal(msidom_device_create_domain(dev2, MSIDOM_DEFAULT_DOMAIN, &t, vec, &dd2),
+	assert_int_equal(msidom_device_domain_create(dev2, MSIDOM_DEFAULT_DOMAIN, &t, vec, &dd2),
 			 0);
 	b = msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, 0, &o1); /* CPU 1 vector 32 */
 	assert_int_equal(b.index, 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, vec, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, vec, &dd), 0);
 	a = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, 0, &o0); /* CPU 0 vector 32 */
 	assert_int_equal(a.index, 0);
 	lo = model_cfg(&m, fn, (uint16_t)(cap + 4), 4);
@@ -288,7 +290,7 @@ static void test_msi_nomask_move_intermediate(void **state)
 		else
 			continue;
 		cpu = (lo >> 12) & 0xffu; /* APIC id == CPU index here */
-		owner = msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(cpu, data & 0xffu));
+		owner = msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(cpu, data & 0xffu));
 		/* Old and new vector of A are both mapped during the switch. */
 		print_message("after write %d: CPU %u vector %u -> virq %lld\n", i, cpu,
 			      data & 0xffu, (long long)owner);
@@ -338,7 +340,7 @@ static int live_write(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size
 	data = model_cfg(live.m, 0, (uint16_t)(live.cap + 12), 2);
 	live.states++;
 	/* APIC id == CPU index here; dispatch is lock-free, so legal in here. */
-	if (msidom_handle(live.vec, MSIDOM_X86_HWIRQ((lo >> 12) & 0xffu, data & 0xffu)))
+	if (msidom_handle(live.vec, MSIDOM_BM_X86_HWIRQ((lo >> 12) & 0xffu, data & 0xffu)))
 		live.bad++;
 	return 0;
 }
@@ -351,7 +353,7 @@ static int live_write(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size
 static void test_msi_nomask_move_live_states(void **state)
 {
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:03.0" }, di2 = { .name = "other" };
 	struct msidom_template t = { .name = "T", .hwsize = 1 };
 	uint64_t only0 = 1, only1 = 2;
@@ -362,7 +364,7 @@ static void test_msi_nomask_move_live_states(void **state)
 	struct msidom_domain *vec, *dd, *dd2;
 	struct msidom_device *dev, *dev2;
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	struct msidom_map a, b;
 	uint32_t cpu = 9;
 	uint8_t v = 0;
@@ -377,16 +379,16 @@ static void test_msi_nomask_move_live_states(void **state)
 	live.pci_write = m.plat.pci_write;
 	live.states = live.bad = 0;
 	m.plat.pci_write = live_write;
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
 	live.vec = vec;
 	assert_int_equal(msidom_device_create(ctx, &di2, &dev2), 0);
-	assert_int_equal(msidom_device_create_domain(dev2, MSIDOM_DEFAULT_DOMAIN, &t, vec, &dd2),
+	assert_int_equal(msidom_device_domain_create(dev2, MSIDOM_DEFAULT_DOMAIN, &t, vec, &dd2),
 			 0);
 	b = msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, 0, &o1); /* CPU 1 vector 32 */
 	assert_int_equal(b.index, 0);
 	assert_int_equal(msidom_irq_set_handler(ctx, b.virq, handler_b, NULL), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, vec, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, vec, &dd), 0);
 	a = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, 0, &o0); /* CPU 0 vector 32 */
 	assert_int_equal(a.index, 0);
 	assert_int_equal(msidom_irq_set_handler(ctx, a.virq, handler_a, NULL), 0);
@@ -399,11 +401,11 @@ static void test_msi_nomask_move_live_states(void **state)
 	assert_int_equal(hits_b, 0);
 	assert_int_equal(hits_a, live.states);
 	/* Afterwards only the final vector is A's; the interim pair is free again. */
-	assert_int_equal(msidom_x86_vector_lookup(vec, a.virq, &cpu, &v), 0);
+	assert_int_equal(msidom_bm_x86_vector_lookup(vec, a.virq, &cpu, &v), 0);
 	assert_int_equal(cpu, 1);
 	assert_int_equal(v, 33);
-	assert_int_equal(msidom_x86_vector_load(vec, 0), 0);
-	assert_int_equal(msidom_x86_vector_load(vec, 1), 2);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 2);
 	assert_int_equal(msidom_domain_mapped(vec), 2);
 	msidom_device_destroy(dev);
 	msidom_device_destroy(dev2);
@@ -419,7 +421,7 @@ static void test_msi_nomask_move_live_states(void **state)
 static void test_batch_move_twice(void **state)
 {
 	uint32_t ids[3] = { 0, 1, 2 };
-	struct msidom_x86_vector_config vc = { .ncpus = 3, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 3, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:04.0" };
 	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
 	struct msidom_ims_info ii = { .hwsize = 0 };
@@ -436,9 +438,9 @@ static void test_batch_move_twice(void **state)
 
 	(void)state;
 	memset(qmem, 0, sizeof(qmem));
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_ims_create_queue_domain(dev, &ii, &qc, vec, &ims), 0);
+	assert_int_equal(msidom_ims_queue_domain_create(dev, &ii, &qc, vec, &ims), 0);
 	a = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 0, &o0);
 	assert_int_equal(a.index, 0);
 
@@ -447,30 +449,30 @@ static void test_batch_move_twice(void **state)
 	mem = msidom_ctx_mem_bytes(ctx);
 	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m2), -MSIDOM_EBUSY);
 	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
-	assert_int_equal(msidom_x86_vector_load(vec, 0), 1);
-	assert_int_equal(msidom_x86_vector_load(vec, 1), 1);
-	assert_int_equal(msidom_x86_vector_load(vec, 2), 0);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(0, 32)), (int64_t)a.virq);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_X86_HWIRQ(1, 32)), (int64_t)a.virq);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 2), 0);
+	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(0, 32)), (int64_t)a.virq);
+	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(1, 32)), (int64_t)a.virq);
 	/* The lookup reports the new target, not the old vector of the lower CPU. */
-	assert_int_equal(msidom_x86_vector_lookup(vec, a.virq, &cpu, &v), 0);
+	assert_int_equal(msidom_bm_x86_vector_lookup(vec, a.virq, &cpu, &v), 0);
 	assert_int_equal(cpu, 1);
 	assert_int_equal(v, 32);
 	/* Back to CPU 0 before the batch ends: the new vector goes, the old stays. */
 	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m0), 0);
-	assert_int_equal(msidom_x86_vector_load(vec, 1), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 0);
 	assert_int_equal(msidom_domain_batch_end(ims), 0);
 	assert_int_equal(entry_apic(0), 0);
 	assert_int_equal(entry_vector(0), 32);
-	assert_int_equal(msidom_x86_vector_load(vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 1);
 	assert_int_equal(msidom_domain_mapped(vec), 1);
 	/* Outside a batch each move commits at once, so a second one is fine. */
 	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m1), 0);
 	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m2), 0);
 	assert_int_equal(entry_apic(0), 2);
-	assert_int_equal(msidom_x86_vector_load(vec, 0), 0);
-	assert_int_equal(msidom_x86_vector_load(vec, 1), 0);
-	assert_int_equal(msidom_x86_vector_load(vec, 2), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(vec, 2), 1);
 	msidom_device_destroy(dev);
 	assert_int_equal(msidom_domain_destroy(vec), 0);
 	msidom_ctx_destroy(ctx);
@@ -480,15 +482,15 @@ static void test_batch_move_twice(void **state)
 static void test_msi_rejects_wide_data(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_doorbell_config cfg = { .doorbell = 0x8080040ull,
-					      .base = 0x10000,
-					      .count = 8 };
+	struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull,
+						 .base = 0x10000,
+						 .count = 8 };
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_domain *db, *dd;
 	struct msidom_device *dev;
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	struct msidom_map a;
 	size_t mem;
 	uint16_t cap;
@@ -498,9 +500,9 @@ static void test_msi_rejects_wide_data(void **state)
 	model_init(&m, false, false);
 	fn = model_add_fn(&m, SBDF);
 	cap = model_msi_cap(&m, fn, 0, true, true);
-	assert_int_equal(msidom_doorbell_create(ctx, &cfg, &db), 0);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &db), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, db, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, db, &dd), 0);
 	mem = msidom_ctx_mem_bytes(ctx);
 	test_clear_log();
 	a = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, 0, &o);
@@ -516,21 +518,21 @@ static void test_msi_rejects_wide_data(void **state)
 /*
  * Issue 5 "a missing or malformed capability -> -EINVAL": the PCI spec
  * lets the MSI-X table and PBA share a BAR (even a 4 KiB page) but they
- * must not overlap. pci_msix.c msidom_pci_msix_create() checks each
+ * must not overlap. pci_msix.c msidom_bm_pci_msix_domain_create() checks each
  * against its BAR only, so a PBA inside the table is accepted and the
  * library later programs entries over the pending bits.
  */
 static void test_msix_table_pba_overlap(void **state)
 {
 	uint32_t ids[1] = { 0 };
-	struct msidom_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:03.0" };
 	struct msidom_ctx *ctx = test_ctx();
 	struct msidom_domain *vec, *dd = NULL;
 	struct msidom_device *dev;
 	struct model m;
 	uint64_t sizes[6] = { 0x4000 };
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat, .bar_sizes = sizes };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat, .bar_sizes = sizes };
 	int fn;
 
 	(void)state;
@@ -539,9 +541,9 @@ static void test_msix_table_pba_overlap(void **state)
 	model_set_bar(&m, fn, 0, MMIO_BASE, 0x4000, true);
 	/* 64 entries = 0x400 bytes at 0x2000; the PBA at 0x2100 lies inside. */
 	model_msix_cap(&m, fn, 64, 0x2000, 0x2100);
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msix_create(dev, &pc, vec, &dd), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(dev, &pc, vec, &dd), -MSIDOM_EINVAL);
 	msidom_device_destroy(dev);
 	assert_int_equal(msidom_domain_destroy(vec), 0);
 	msidom_ctx_destroy(ctx);
@@ -559,8 +561,8 @@ static void test_msix_table_pba_overlap(void **state)
 static void test_msi_multi_enable_after_all_irtes(void **state)
 {
 	uint32_t ids[1] = { 0 };
-	struct msidom_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
-	struct msidom_vtd_ir_config ic = { .entries = 16 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
+	struct msidom_bm_vtd_ir_config ic = { .entries = 16 };
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
 	struct msidom_alloc_opts o = { .unmasked = true };
 	struct msidom_ctx *ctx = test_ctx();
@@ -568,7 +570,7 @@ static void test_msi_multi_enable_after_all_irtes(void **state)
 	struct msidom_device *dev;
 	static _Alignas(4096) uint64_t irt[32];
 	struct model m;
-	struct msidom_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
 	bool last_present = false;
 	int enable_at = -1, present_at = -1;
 	uint16_t cap;
@@ -583,16 +585,16 @@ static void test_msi_multi_enable_after_all_irtes(void **state)
 	m.watch = 3; /* barriers snapshot the block's last entry */
 	ic.table = irt;
 	ic.platform = &m.plat;
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_pci_msi_create(dev, &pc, ir, &dd), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, ir, &dd), 0);
 	model_clear_log(&m);
 	assert_int_equal(msidom_msi_alloc_range(dev, MSIDOM_DEFAULT_DOMAIN, 0, 3, &o), 0);
 	for (int i = 0; i < m.nlog; i++) {
 		const struct ev *e = &m.log[i];
 
-		if (e->kind == EV_BARRIER && (e->val & MSIDOM_IRTE_P) && !last_present) {
+		if (e->kind == EV_BARRIER && (e->val & MSIDOM_BM_IRTE_P) && !last_present) {
 			present_at = i;
 			last_present = true;
 		}

@@ -16,7 +16,7 @@
 #include "model.h"
 
 #define RID   0x18u
-#define HI_SV (MSIDOM_IRTE_SVT_RID | RID)
+#define HI_SV (MSIDOM_BM_IRTE_SVT_RID | RID)
 
 struct rec {
 	struct msidom_msg last[64];
@@ -49,10 +49,10 @@ static int setup_cfg(struct fix *f, uint32_t entries, bool store128, bool x2apic
 		     uint32_t tmpl_flags, uint32_t hwsize)
 {
 	uint32_t ids[2] = { 0, 300 };
-	struct msidom_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
-	struct msidom_vtd_ir_config ic = { .entries = entries,
-					   .x2apic = x2apic,
-					   .source_validation = true };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	struct msidom_bm_vtd_ir_config ic = { .entries = entries,
+					      .x2apic = x2apic,
+					      .source_validation = true };
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = RID };
 	struct msidom_template t = { .name = "TEST",
 				     .bus = MSIDOM_BUS_PCI_MSIX,
@@ -71,13 +71,13 @@ static int setup_cfg(struct fix *f, uint32_t entries, bool store128, bool x2apic
 	f->m.irt_entries = entries;
 	ic.table = f->irt;
 	ic.platform = &f->m.plat;
-	assert_int_equal(msidom_x86_vector_create(f->ctx, &vc, &f->vec), 0);
-	assert_int_equal(msidom_vtd_ir_create(f->ctx, &ic, f->vec, &f->ir), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(f->ctx, &vc, &f->vec), 0);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(f->ctx, &ic, f->vec, &f->ir), 0);
 	for (uint32_t i = 0; i < entries * 2u; i++)
 		assert_true(f->irt[i] == 0);
 	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
 	t.priv = &f->rec;
-	return msidom_device_create_domain(f->dev, MSIDOM_DEFAULT_DOMAIN, &t, f->ir, &f->dd);
+	return msidom_device_domain_create(f->dev, MSIDOM_DEFAULT_DOMAIN, &t, f->ir, &f->dd);
 }
 
 static void setup(struct fix *f, uint32_t entries, bool store128, bool x2apic)
@@ -105,7 +105,7 @@ static struct msidom_map alloc(struct fix *f, uint32_t index, uint32_t cpu)
 
 static uint64_t lower(uint32_t vector, uint32_t dst)
 {
-	return MSIDOM_IRTE_P | ((uint64_t)vector << 16) | ((uint64_t)dst << 32);
+	return MSIDOM_BM_IRTE_P | ((uint64_t)vector << 16) | ((uint64_t)dst << 32);
 }
 
 static uint32_t handle_addr(uint32_t idx)
@@ -117,54 +117,54 @@ static void test_create_errors(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
 	uint32_t ids[1] = { 0 };
-	struct msidom_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
-	struct msidom_doorbell_config dc = { .doorbell = 0x1000, .count = 8 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
+	struct msidom_bm_doorbell_config dc = { .doorbell = 0x1000, .count = 8 };
 	struct model m;
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_vtd_ir_config ic = { .table = irt, .entries = 256, .platform = &m.plat };
+	struct msidom_bm_vtd_ir_config ic = { .table = irt, .entries = 256, .platform = &m.plat };
 	struct msidom_domain *vec, *db, *ir = (void *)1;
 	size_t mem;
 
 	(void)state;
 	model_init(&m, false, false);
 	memset(irt, 0xaa, 4096);
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
-	assert_int_equal(msidom_doorbell_create(ctx, &dc, &db), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &dc, &db), 0);
 	mem = msidom_ctx_mem_bytes(ctx);
 	ic.entries = 3;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
 	assert_null(ir);
 	ic.entries = 1;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
 	ic.entries = 131072;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
 	ic.entries = 256;
 	ic.table = (char *)irt + 8;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
 	ic.table = irt;
 	ic.platform = NULL;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), -MSIDOM_EINVAL);
 	ic.platform = &m.plat;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, db, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, db, &ir), -MSIDOM_EINVAL);
 	assert_non_null(strstr(test_last_log(), "x86 vector domain"));
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, NULL, &ir), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, NULL, &ir), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
 	for (int i = 0; i < 512; i++)
 		assert_true(irt[i] == 0xaaaaaaaaaaaaaaaaull);
-	assert_int_equal(msidom_vtd_ir_used(vec), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_vtd_ir_used(vec), -MSIDOM_EINVAL);
 	/* 65536 entries is the maximum and fine. */
 	free(irt);
 	irt = aligned_alloc(4096, 65536u * 16u);
 	ic.table = irt;
 	ic.entries = 65536;
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), 0);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), 0);
 	assert_string_equal(msidom_domain_name(ir), "INTEL-IR");
 	assert_int_equal(msidom_domain_flags(ir), MSIDOM_DOMAIN_ISOLATED_MSI |
 							  MSIDOM_DOMAIN_IMMUTABLE |
 							  MSIDOM_DOMAIN_MSI_PARENT);
 	assert_int_equal(msidom_domain_bus(ir), MSIDOM_BUS_REMAP);
 	assert_int_equal(msidom_domain_hwsize(ir), 65536);
-	assert_int_equal(msidom_vtd_ir_used(ir), 0);
+	assert_int_equal(msidom_bm_vtd_ir_used(ir), 0);
 	assert_int_equal(msidom_domain_destroy(ir), 0);
 	assert_int_equal(msidom_domain_destroy(db), 0);
 	assert_int_equal(msidom_domain_destroy(vec), 0);
@@ -175,12 +175,12 @@ static void test_create_errors(void **state)
 static void test_irta(void **state)
 {
 	(void)state;
-	assert_true(msidom_vtd_irta_value(0x12345000, 256, false) == 0x12345007ull);
-	assert_true(msidom_vtd_irta_value(0x812345000ull, 65536, true) == 0x81234580full);
-	assert_true(msidom_vtd_irta_value(0x12345000, 2, false) == 0x12345000ull);
-	assert_true(msidom_vtd_irta_value(0x12345100, 256, false) == 0);
-	assert_true(msidom_vtd_irta_value(0x12345000, 3, false) == 0);
-	assert_true(msidom_vtd_irta_value(0x12345000, 131072, false) == 0);
+	assert_true(msidom_bm_vtd_irta_value(0x12345000, 256, false) == 0x12345007ull);
+	assert_true(msidom_bm_vtd_irta_value(0x812345000ull, 65536, true) == 0x81234580full);
+	assert_true(msidom_bm_vtd_irta_value(0x12345000, 2, false) == 0x12345000ull);
+	assert_true(msidom_bm_vtd_irta_value(0x12345100, 256, false) == 0);
+	assert_true(msidom_bm_vtd_irta_value(0x12345000, 3, false) == 0);
+	assert_true(msidom_bm_vtd_irta_value(0x12345000, 131072, false) == 0);
 }
 
 /* Upper half, barrier, lower half with Present, barrier, invalidation. */
@@ -207,15 +207,15 @@ static void test_entry_order(void **state)
 	assert_int_equal(b.index, 1);
 	assert_true(f.irt[2] == lower(33, 0));
 	assert_int_equal(f.rec.last[1].address_lo, handle_addr(1));
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 2);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 2);
 	/* Free: Present goes first, then the upper half. */
 	model_clear_log(&f.m);
 	f.m.watch = 0;
 	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 0), 0);
 	EXPECT_LOG(&f.m, BARRIER(0, 0, HI_SV), BARRIER(0, 0, 0), INVAL(0, 1));
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 1);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 1);
 	assert_true(f.irt[2] == lower(33, 0)); /* the other stays live */
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
 	teardown(&f);
 }
 
@@ -237,8 +237,8 @@ static void test_store128(void **state)
 	model_clear_log(&f.m);
 	a = alloc(&f, 5, 0);
 	assert_int_equal(a.index, -MSIDOM_EIO);
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
 	assert_int_equal(f.rec.writes, 2); /* the first alloc and its free */
 	teardown(&f);
 }
@@ -261,8 +261,8 @@ static void test_enospc(void **state)
 	assert_non_null(strstr(test_last_log(), "no free remapping table entry"));
 	assert_int_equal(f.m.nlog, nlog);
 	assert_int_equal(f.rec.writes, 2);
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 2);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 2);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 2);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 2);
 	assert_int_equal(msidom_domain_mapped(f.vec), 2);
 	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
 	teardown(&f);
@@ -288,21 +288,21 @@ static void test_affinity(void **state)
 	assert_true(f.irt[0] == lower(32, 300));
 	assert_true(f.irt[1] == HI_SV);
 	assert_int_equal(f.rec.writes, 1); /* no device write */
-	assert_int_equal(msidom_x86_vector_lookup(f.vec, a.virq, &cpu, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_lookup(f.vec, a.virq, &cpu, &vec), 0);
 	assert_int_equal(cpu, 1);
 	assert_int_equal(vec, 32);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
 	/* Invalidation failure: the entry and the vector go back. */
 	f.m.fail_inval = 1;
 	cpu1 = 1;
 	model_clear_log(&f.m);
 	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &m1), -MSIDOM_EIO);
 	assert_true(f.irt[0] == lower(32, 300));
-	assert_int_equal(msidom_x86_vector_lookup(f.vec, a.virq, &cpu, &vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_lookup(f.vec, a.virq, &cpu, &vec), 0);
 	assert_int_equal(cpu, 1);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
 	f.m.fail_inval = 0;
 	teardown(&f);
 }
@@ -320,15 +320,15 @@ static void test_activate_errors(void **state)
 	assert_non_null(strstr(test_last_log(), "x2APIC"));
 	assert_int_equal(f.m.nlog, 0);
 	assert_int_equal(f.rec.writes, 0);
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 0);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 0);
 	f.m.fail_inval = 1;
 	f.m.watch = 0;
 	a = alloc(&f, 0, 0);
 	assert_int_equal(a.index, -MSIDOM_EIO);
 	assert_true(f.irt[0] == 0 && f.irt[1] == 0);
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
 	assert_int_equal(f.rec.writes, 0);
 	teardown(&f);
 }
@@ -353,7 +353,7 @@ static void test_block(void **state)
 	/* Occupy entry 0 so the block cannot start there. */
 	assert_int_equal(msidom_device_create(f.ctx, &di, &dev2), 0);
 	t.priv = &r2;
-	assert_int_equal(msidom_device_create_domain(dev2, MSIDOM_DEFAULT_DOMAIN, &t, f.ir, &dd2),
+	assert_int_equal(msidom_device_domain_create(dev2, MSIDOM_DEFAULT_DOMAIN, &t, f.ir, &dd2),
 			 0);
 	assert_int_equal(msidom_msi_alloc_at(dev2, MSIDOM_DEFAULT_DOMAIN, 0, &o).index, 0);
 	test_clear_log();
@@ -362,15 +362,15 @@ static void test_block(void **state)
 	assert_int_equal(f.rec.last[0].address_lo, handle_addr(4));
 	assert_int_equal(f.rec.last[0].data, 0);
 	for (uint32_t i = 0; i < 4; i++) {
-		assert_true((f.irt[2 * (4 + i)] & MSIDOM_IRTE_P) != 0);
+		assert_true((f.irt[2 * (4 + i)] & MSIDOM_BM_IRTE_P) != 0);
 		assert_true(msidom_domain_find_virq(f.ir, 4 + i) ==
 			    msidom_msi_virq(f.dev, MSIDOM_DEFAULT_DOMAIN, i));
 	}
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 5);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 5);
 	/* The vectors behind a block are independent: the remapper hides them. */
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 5);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 5);
 	assert_int_equal(msidom_msi_free_all(f.dev, MSIDOM_DEFAULT_DOMAIN), 4);
-	assert_int_equal(msidom_vtd_ir_used(f.ir), 1);
+	assert_int_equal(msidom_bm_vtd_ir_used(f.ir), 1);
 	msidom_device_destroy(dev2);
 	teardown(&f);
 }
@@ -380,8 +380,8 @@ static void test_handle_bit15(void **state)
 {
 	enum { NCPUS = 148, N = 32769 };
 	static uint32_t ids[NCPUS];
-	struct msidom_x86_vector_config vc = { .ncpus = NCPUS, .apic_ids = ids };
-	struct msidom_vtd_ir_config ic = { .entries = 65536, .x2apic = true };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = NCPUS, .apic_ids = ids };
+	struct msidom_bm_vtd_ir_config ic = { .entries = 65536, .x2apic = true };
 	struct msidom_device_info di = { .name = "big" };
 	struct msidom_template t = {
 		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 65536, .chip = &rec_chip
@@ -401,30 +401,30 @@ static void test_handle_bit15(void **state)
 	m->plat.barrier = NULL; /* the library's own fence; and no log to overflow */
 	ic.table = irt;
 	ic.platform = &m->plat;
-	assert_int_equal(msidom_x86_vector_create(ctx, &vc, &vec), 0);
-	assert_int_equal(msidom_vtd_ir_create(ctx, &ic, vec, &ir), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), 0);
 	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
 	t.priv = r;
-	assert_int_equal(msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &t, ir, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &t, ir, &dd), 0);
 	for (uint32_t i = 0; i < N; i++) {
 		map = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, i, NULL);
 		assert_int_equal(map.index, (int)i);
 	}
-	assert_int_equal(msidom_vtd_ir_used(ir), N);
+	assert_int_equal(msidom_bm_vtd_ir_used(ir), N);
 	{
 		struct msidom_msg msg = msidom_desc_msg(msidom_desc_at(dd, N - 1));
 
 		assert_int_equal(msg.address_lo, 0xfee00000u | 0x18u | 0x4u);
-		assert_true((irt[2 * (N - 1)] & MSIDOM_IRTE_P) != 0);
+		assert_true((irt[2 * (N - 1)] & MSIDOM_BM_IRTE_P) != 0);
 	}
 	/* Every CPU got its share: least-loaded spreading. */
 	for (uint32_t c = 0; c < NCPUS; c++) {
-		int load = msidom_x86_vector_load(vec, c);
+		int load = msidom_bm_x86_vector_load(vec, c);
 
 		assert_true(load == N / NCPUS || load == N / NCPUS + 1);
 	}
 	msidom_device_destroy(dev);
-	assert_int_equal(msidom_vtd_ir_used(ir), 0);
+	assert_int_equal(msidom_bm_vtd_ir_used(ir), 0);
 	assert_int_equal(msidom_domain_destroy(ir), 0);
 	assert_int_equal(msidom_domain_destroy(vec), 0);
 	msidom_ctx_destroy(ctx);

@@ -62,7 +62,7 @@ struct fix {
 static void setup_fix(struct fix *f, uint32_t ncpus, const uint64_t *reserved, bool ext)
 {
 	uint32_t ids[8] = { 0, 1, 2, 3, 300, 5, 6, 7 };
-	struct msidom_x86_vector_config cfg = {
+	struct msidom_bm_x86_vector_config cfg = {
 		.ncpus = ncpus, .apic_ids = ids, .reserved = reserved, .ext_dest_id = ext
 	};
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
@@ -72,11 +72,11 @@ static void setup_fix(struct fix *f, uint32_t ncpus, const uint64_t *reserved, b
 
 	memset(f, 0, sizeof(*f));
 	f->ctx = test_ctx();
-	assert_int_equal(msidom_x86_vector_create(f->ctx, &cfg, &f->vec), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(f->ctx, &cfg, &f->vec), 0);
 	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
 	t.priv = &f->rec;
 	assert_int_equal(
-		msidom_device_create_domain(f->dev, MSIDOM_DEFAULT_DOMAIN, &t, f->vec, &f->dd), 0);
+		msidom_device_domain_create(f->dev, MSIDOM_DEFAULT_DOMAIN, &t, f->vec, &f->dd), 0);
 }
 
 static void teardown_fix(struct fix *f)
@@ -99,7 +99,7 @@ static void where(struct fix *f, uint32_t virq, uint32_t cpu, uint32_t vector)
 	uint32_t c = 99;
 	uint8_t v = 0;
 
-	assert_int_equal(msidom_x86_vector_lookup(f->vec, virq, &c, &v), 0);
+	assert_int_equal(msidom_bm_x86_vector_lookup(f->vec, virq, &c, &v), 0);
 	assert_int_equal(c, cpu);
 	assert_int_equal(v, vector);
 }
@@ -109,22 +109,22 @@ static void test_compose(void **state)
 	struct msidom_msg msg;
 
 	(void)state;
-	assert_int_equal(msidom_x86_compose_msi(1, 0x30, false, &msg), 0);
+	assert_int_equal(msidom_bm_x86_compose_msi(1, 0x30, false, &msg), 0);
 	assert_int_equal(msg.address_lo, 0xfee01000u);
 	assert_int_equal(msg.address_hi, 0);
 	assert_int_equal(msg.data, 0x30);
-	assert_int_equal(msidom_x86_compose_msi(255, 0xff, false, &msg), 0);
+	assert_int_equal(msidom_bm_x86_compose_msi(255, 0xff, false, &msg), 0);
 	assert_int_equal(msg.address_lo, 0xfeeff000u);
 	/* APIC id 0x1234: bits 7:0 in 19:12, bits 14:8 in 11:5. */
-	assert_int_equal(msidom_x86_compose_msi(0x1234, 0x41, true, &msg), 0);
+	assert_int_equal(msidom_bm_x86_compose_msi(0x1234, 0x41, true, &msg), 0);
 	assert_int_equal(msg.address_lo, 0xfee00000u | (0x34u << 12) | (0x12u << 5));
 	assert_int_equal(msg.data, 0x41);
-	assert_int_equal(msidom_x86_compose_msi(32767, 0x20, true, &msg), 0);
+	assert_int_equal(msidom_bm_x86_compose_msi(32767, 0x20, true, &msg), 0);
 	assert_int_equal(msg.address_lo, 0xfee00000u | (0xffu << 12) | (0x7fu << 5));
-	assert_int_equal(msidom_x86_compose_msi(256, 0x30, false, &msg), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_x86_compose_msi(32768, 0x30, true, &msg), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_x86_compose_msi(0, 31, false, &msg), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_x86_compose_msi(0, 32, false, NULL), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_compose_msi(256, 0x30, false, &msg), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_compose_msi(32768, 0x30, true, &msg), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_compose_msi(0, 31, false, &msg), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_compose_msi(0, 32, false, NULL), -MSIDOM_EINVAL);
 }
 
 static void test_create_errors(void **state)
@@ -132,36 +132,36 @@ static void test_create_errors(void **state)
 	struct msidom_ctx *ctx = test_ctx();
 	uint32_t ids[3] = { 0, 1, 1 };
 	uint64_t all[4] = { ~0ull, ~0ull, ~0ull, ~0ull };
-	struct msidom_x86_vector_config cfg = { .ncpus = 3, .apic_ids = ids };
+	struct msidom_bm_x86_vector_config cfg = { .ncpus = 3, .apic_ids = ids };
 	struct msidom_domain *d = (void *)1;
 	size_t mem = msidom_ctx_mem_bytes(ctx);
 
 	(void)state;
-	assert_int_equal(msidom_x86_vector_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
 	assert_null(d);
 	assert_non_null(strstr(test_last_log(), "share APIC id 1"));
 	cfg.ncpus = 0;
-	assert_int_equal(msidom_x86_vector_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
-	cfg.ncpus = MSIDOM_X86_MAX_CPUS + 1;
-	assert_int_equal(msidom_x86_vector_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
+	cfg.ncpus = MSIDOM_BM_X86_MAX_CPUS + 1;
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
 	cfg.ncpus = 2;
 	cfg.apic_ids = NULL;
-	assert_int_equal(msidom_x86_vector_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
 	cfg.apic_ids = ids;
 	cfg.reserved = all;
-	assert_int_equal(msidom_x86_vector_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &cfg, &d), -MSIDOM_EINVAL);
 	assert_non_null(strstr(test_last_log(), "every vector is reserved"));
-	assert_int_equal(msidom_x86_vector_create(ctx, NULL, &d), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_x86_vector_create(NULL, &cfg, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, NULL, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(NULL, &cfg, &d), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
 	/* Queries reject other domains. */
-	assert_int_equal(msidom_x86_vector_load(NULL, 0), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_load(NULL, 0), -MSIDOM_EINVAL);
 	cfg.reserved = NULL;
-	assert_int_equal(msidom_x86_vector_create(ctx, &cfg, &d), 0);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &cfg, &d), 0);
 	assert_string_equal(msidom_domain_name(d), "VECTOR");
 	assert_int_equal(msidom_domain_flags(d), MSIDOM_DOMAIN_MSI_PARENT);
 	assert_int_equal(msidom_domain_hwsize(d), 512);
-	assert_int_equal(msidom_x86_vector_load(d, 2), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_bm_x86_vector_load(d, 2), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_domain_destroy(d), 0);
 	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
 	msidom_ctx_destroy(ctx);
@@ -190,18 +190,19 @@ static void test_alloc_policy(void **state)
 	where(&f, d.virq, 2, 32);
 	e = alloc(&f, 4, NULL, false);
 	where(&f, e.virq, 3, 32);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 1);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 2);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 2);
 	/* The message the device got: APIC id of CPU 1, vector 34. */
 	assert_int_equal(f.rec.last[2].address_lo, 0xfee01000u);
 	assert_int_equal(f.rec.last[2].data, 34);
 	/* Dispatch by (cpu, vector). */
-	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 34)), c.virq);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(1, 34)), c.virq);
 	/* Freeing releases the vector for reuse. */
 	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 2), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 1);
-	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_X86_HWIRQ(1, 34)), -MSIDOM_ENOENT);
-	assert_int_equal(msidom_x86_vector_lookup(f.vec, c.virq, NULL, NULL), -MSIDOM_ENOENT);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(1, 34)),
+			 -MSIDOM_ENOENT);
+	assert_int_equal(msidom_bm_x86_vector_lookup(f.vec, c.virq, NULL, NULL), -MSIDOM_ENOENT);
 	teardown_fix(&f);
 }
 
@@ -228,7 +229,7 @@ static void test_exhaustion(void **state)
 	assert_int_equal(c.index, -MSIDOM_ENOSPC);
 	assert_int_equal(c.virq, 0);
 	assert_int_equal(f.rec.writes, writes);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 2);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 2);
 	assert_int_equal(msidom_domain_mapped(f.vec), 2);
 	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
 	/* A mask naming no CPU of the domain. */
@@ -237,7 +238,7 @@ static void test_exhaustion(void **state)
 	c = alloc(&f, MSIDOM_INDEX_ANY, &bad, false);
 	assert_int_equal(c.index, -MSIDOM_EINVAL);
 	assert_int_equal(f.rec.writes, writes);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
 	teardown_fix(&f);
 }
 
@@ -254,7 +255,7 @@ static void test_ext_dest(void **state)
 	a = alloc(&f, 0, &m4, false);
 	assert_int_equal(a.index, -MSIDOM_EINVAL);
 	assert_int_equal(f.rec.writes, 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 4), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 4), 0);
 	teardown_fix(&f);
 
 	setup_fix(&f, 5, NULL, true);
@@ -287,8 +288,8 @@ static void test_affinity(void **state)
 	where(&f, a.virq, 0, 32);
 	assert_int_equal(msidom_irq_set_handler(f.ctx, a.virq, handler, NULL), 0);
 	f.rec.vec = f.vec;
-	f.rec.watch_old = MSIDOM_X86_HWIRQ(0, 32);
-	f.rec.watch_new = MSIDOM_X86_HWIRQ(1, 32);
+	f.rec.watch_old = MSIDOM_BM_X86_HWIRQ(0, 32);
+	f.rec.watch_new = MSIDOM_BM_X86_HWIRQ(1, 32);
 	f.rec.masks = 0;
 	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &m1), 0);
 	assert_true(f.rec.old_mapped);
@@ -296,12 +297,12 @@ static void test_affinity(void **state)
 	assert_int_equal(f.rec.masks, 2); /* masked across the rewrite */
 	where(&f, a.virq, 1, 32);
 	assert_int_equal(f.rec.last[0].address_lo, 0xfee01000u);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 0);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
 	assert_int_equal(msidom_desc_cpu(msidom_irq_desc(f.ctx, a.virq)), 1);
 	handled = 0;
-	assert_int_equal(msidom_handle(f.vec, MSIDOM_X86_HWIRQ(0, 32)), -MSIDOM_ENOENT);
-	assert_int_equal(msidom_handle(f.vec, MSIDOM_X86_HWIRQ(1, 32)), 0);
+	assert_int_equal(msidom_handle(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)), -MSIDOM_ENOENT);
+	assert_int_equal(msidom_handle(f.vec, MSIDOM_BM_X86_HWIRQ(1, 32)), 0);
 	assert_int_equal(handled, 1);
 	/* Already on an allowed CPU: nothing moves. */
 	f.rec.vec = NULL;
@@ -312,7 +313,7 @@ static void test_affinity(void **state)
 	where(&f, b.virq, 0, 32);
 	assert_int_equal(msidom_irq_set_affinity(f.ctx, b.virq, &m1), -MSIDOM_EPERM);
 	where(&f, b.virq, 0, 32);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
 	teardown_fix(&f);
 }
 
@@ -343,7 +344,7 @@ static void test_affinity_full(void **state)
 	assert_int_equal(f.rec.last[0].address_lo, 0xfee00000u);
 	assert_int_equal(f.rec.last[0].data, 0xff);
 	assert_int_equal(msidom_domain_mapped(f.vec), 2);
-	assert_int_equal(msidom_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
 	teardown_fix(&f);
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #define HWSIZE 65536u
 
@@ -132,7 +133,7 @@ static int setup(struct bench *b)
 	    msidom_domain_create(b->ctx, &root, NULL, &b->root) ||
 	    msidom_domain_create(b->ctx, &remap, b->root, &b->remap) ||
 	    msidom_device_create(b->ctx, &info, &b->dev) ||
-	    msidom_device_create_domain(b->dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, b->remap, &b->dd))
+	    msidom_device_domain_create(b->dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, b->remap, &b->dd))
 		return -1;
 	return 0;
 }

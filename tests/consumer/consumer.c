@@ -7,6 +7,7 @@
  * freeing and the dump work through the installed library.
  */
 #include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +189,7 @@ int main(void)
 		.priv = &table,
 	};
 	if (root && dev)
-		ret = msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, root, &msix);
+		ret = msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &tmpl, root, &msix);
 	CHECK(ret == 0 && msix != NULL);
 	if (!msix) {
 		msidom_ctx_destroy(ctx);

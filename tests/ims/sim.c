@@ -233,7 +233,7 @@ int sim_msix_create(struct msidom_device *dev, struct sim_msix *m, struct msidom
 	memset(m, 0, sizeof(*m));
 	for (unsigned int i = 0; i < SIM_MSIX_ENTRIES; i++)
 		m->table[i][3] = 1u;
-	return msidom_device_create_domain(dev, MSIDOM_DEFAULT_DOMAIN, &t, parent, &m->d);
+	return msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &t, parent, &m->d);
 }
 
 /* ----------------------------------------------------------------- MMIO */

@@ -14,6 +14,7 @@
 
 #include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
+#include <libmsidom/provider.h>
 
 #define SIM_ROOT_HWSIZE  (1u << 18)
 #define SIM_MSIX_ENTRIES 64u

@@ -47,7 +47,7 @@ static void test_coexistence(void **state)
 	sim_mmio_init(mm, SIM_IMS_ENTRIES);
 	sim_mmio_config(mm, &cfg);
 	assert_int_equal(
-		msidom_ims_create_array_domain(f->dev, &ims_info_4096, &cfg, f->root.d, &f->ims),
+		msidom_ims_array_domain_create(f->dev, &ims_info_4096, &cfg, f->root.d, &f->ims),
 		0);
 	assert_ptr_equal(msidom_device_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), f->ims);
 	assert_string_equal(msidom_domain_name(f->ims), IMS_NAME);
@@ -61,7 +61,7 @@ static void test_coexistence(void **state)
 
 	/* A second IMS domain on the same device is refused. */
 	assert_int_equal(
-		msidom_ims_create_array_domain(f->dev, &ims_info_4096, &cfg, f->root.d, &d2),
+		msidom_ims_array_domain_create(f->dev, &ims_info_4096, &cfg, f->root.d, &d2),
 		-MSIDOM_EEXIST);
 	assert_null(d2);
 
@@ -106,7 +106,7 @@ static void test_coexistence(void **state)
 	/* Freeing IMS vectors leaves MSI-X alone. */
 	assert_int_equal(msidom_msi_free_all(f->dev, MSIDOM_SECONDARY_DOMAIN), 4);
 	assert_int_equal(msidom_irq_count(f->ctx), 4);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_null(msidom_device_domain(f->dev, MSIDOM_SECONDARY_DOMAIN));
 	assert_int_equal(msidom_msi_free_all(f->dev, MSIDOM_DEFAULT_DOMAIN), 4);
 	sim_mmio_fini(mm);
@@ -126,19 +126,19 @@ static void test_isolation_covers_ims(void **state)
 	st = sim_storage_of(s);
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
 	assert_int_equal(sim_root_create(f->ctx, plain, "PLAIN", false), 0);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
 						  &st, plain->d, &f->ims),
 			 0);
 	assert_string_equal(msidom_domain_name(f->ims), "PCI-IMS-0000:03:00.0");
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 0);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
 
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(msidom_domain_destroy(plain->d), 0);
 	sim_root_fini(plain);
 	free(plain);
@@ -168,24 +168,24 @@ static void test_bad_input(void **state)
 	st = sim_storage_of(s);
 
 	/* NULL arguments. */
-	assert_int_equal(msidom_ims_create_domain(NULL, &info, &st, f->root.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_ims_domain_create(NULL, &info, &st, f->root.d, &d), -MSIDOM_EINVAL);
 	assert_null(d);
-	assert_int_equal(msidom_ims_create_domain(f->dev, NULL, &st, f->root.d, &d),
+	assert_int_equal(msidom_ims_domain_create(f->dev, NULL, &st, f->root.d, &d),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, NULL, f->root.d, &d),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, NULL, f->root.d, &d),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, NULL, &d), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, f->root.d, NULL),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, NULL, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, f->root.d, NULL),
 			 -MSIDOM_EINVAL);
 
 	/* hwsize outside 1..65536. */
 	errs = f->h.errors;
 	info.hwsize = 0;
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, f->root.d, &d),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	assert_true(f->h.errors > errs);
 	info.hwsize = MSIDOM_MAX_HWSIZE + 1;
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, f->root.d, &d),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	info.hwsize = 16;
 
@@ -193,39 +193,39 @@ static void test_bad_input(void **state)
 	half = *st.ops;
 	half.unmask = NULL;
 	st.ops = &half;
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, f->root.d, &d),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	half = *sim_storage_of(s).ops;
 	half.bus_sync_unlock = NULL;
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, f->root.d, &d),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	st = sim_storage_of(s);
 
 	/* Array: more slots than entries, no accessors, no entries. */
 	info.hwsize = 9;
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &info, &cfg, f->root.d, &d),
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &info, &cfg, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	info.hwsize = 0;
 	cfg.write32 = NULL;
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &info, &cfg, f->root.d, &d),
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &info, &cfg, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	sim_mmio_config(mm, &cfg);
 	cfg.nr_entries = 0;
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &info, &cfg, f->root.d, &d),
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &info, &cfg, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 
 	/* Queue: misaligned base, short stride, too many entries. */
 	qc.base = (char *)entries + 1;
 	qc.nr_entries = 8;
-	assert_int_equal(msidom_ims_create_queue_domain(f->dev, &info, &qc, f->root.d, &d),
+	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &info, &qc, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	qc.base = entries;
 	qc.stride = 8;
-	assert_int_equal(msidom_ims_create_queue_domain(f->dev, &info, &qc, f->root.d, &d),
+	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &info, &qc, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 	qc.stride = 0;
 	qc.nr_entries = MSIDOM_MAX_HWSIZE + 1;
-	assert_int_equal(msidom_ims_create_queue_domain(f->dev, &info, &qc, f->root.d, &d),
+	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &info, &qc, f->root.d, &d),
 			 -MSIDOM_EINVAL);
 
 	/* A parent that is not an MSI parent: the core refuses, nothing leaks. */
@@ -236,8 +236,8 @@ static void test_bad_input(void **state)
 		assert_int_equal(msidom_domain_create(f->ctx, &li, NULL, &leaf), 0);
 		mem = msidom_ctx_mem_bytes(f->ctx);
 		info.hwsize = 16;
-		assert_true(msidom_ims_create_domain(f->dev, &info, &st, leaf, &d) < 0);
-		assert_true(msidom_ims_create_array_domain(f->dev, &info, &cfg, leaf, &d) < 0);
+		assert_true(msidom_ims_domain_create(f->dev, &info, &st, leaf, &d) < 0);
+		assert_true(msidom_ims_array_domain_create(f->dev, &info, &cfg, leaf, &d) < 0);
 		assert_int_equal(msidom_ctx_mem_bytes(f->ctx), mem);
 		assert_int_equal(msidom_domain_destroy(leaf), 0);
 		mem = msidom_ctx_mem_bytes(f->ctx);
@@ -263,7 +263,7 @@ static void test_slot_range(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, SIM_IMS_ENTRIES, false);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &ims_info_4096, &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(f->dev, &ims_info_4096, &st, f->root.d, &f->ims),
 			 0);
 	sim_snap(f->ctx, f->dev, &f->root, &before);
 	m = alloc_ims(f, SIM_IMS_ENTRIES, false, NULL);
@@ -284,7 +284,7 @@ static void test_slot_range(void **state)
 	assert_int_equal(
 		msidom_msi_free_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 0, SIM_IMS_ENTRIES - 1), 11);
 	assert_int_equal(s->nprepared, 0);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }
@@ -311,7 +311,7 @@ static void test_array_sequences(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, SIM_IMS_ENTRIES);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &(struct msidom_ims_info){ 0 },
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
 							&cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), SIM_IMS_ENTRIES);
@@ -398,7 +398,7 @@ static void test_array_sequences(void **state)
 		};
 		sim_mmio_expect(mm, want, 11, "refresh");
 	}
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	{
 		const struct sim_access want[] = {
 			R(e + 12, 0), W(e + 12, 1), R(e + 12, 1), R(e + 12, 1),
@@ -422,7 +422,7 @@ static void test_array_write_unmasked_entry(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, 4);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &(struct msidom_ims_info){ 0 },
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
 							&cfg, f->root.d, &f->ims),
 			 0);
 	/* An entry the device left unmasked at reset: the write masks around itself. */
@@ -438,7 +438,7 @@ static void test_array_write_unmasked_entry(void **state)
 		};
 		sim_mmio_expect(mm, want, 9, "write unmasked entry");
 	}
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(mm->mem[2 * 4 + 3], 1);
 	assert_int_equal(mm->mem[2 * 4 + 0], 0);
 	sim_mmio_fini(mm);
@@ -457,7 +457,7 @@ static void test_cookies(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 64, false);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &info, &st, f->root.d, &f->ims), 0);
+	assert_int_equal(msidom_ims_domain_create(f->dev, &info, &st, f->root.d, &f->ims), 0);
 
 	for (uint32_t i = 0; i < 64; i++) {
 		/* Every third slot takes the domain's default cookie. */
@@ -502,7 +502,7 @@ static void test_cookies(void **state)
 		m = alloc_ims(f, 3, false, NULL);
 		assert_int_equal(s->cookie[3], 0xD00D);
 	}
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(s->nprepared, 0);
 	sim_storage_fini(s);
 	free(s);
@@ -519,7 +519,7 @@ static void test_mask_on_free(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, false);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	m = alloc_ims(f, 4, true, NULL);
@@ -544,7 +544,7 @@ static void test_mask_on_free(void **state)
 	assert_int_equal(s->nev, 3);
 	assert_int_equal(s->ev[0].cb, CB_WRITE);
 	assert_int_equal(s->ev[2].cb, CB_RELEASE);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }
@@ -562,7 +562,7 @@ static void test_no_affinity_of_its_own(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, false);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	m = alloc_ims(f, 0, true, NULL);
@@ -577,7 +577,7 @@ static void test_no_affinity_of_its_own(void **state)
 	assert_int_equal(s->ev[4].cb, CB_UNMASK);
 	assert_int_equal(s->nev, 6);
 	assert_true(s->unmasked[0]);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }
@@ -592,7 +592,7 @@ static void test_destroy_with_live_vectors(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 32, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 32 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 32 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	for (uint32_t i = 0; i < 20; i++)

@@ -46,7 +46,7 @@ static void test_one_op_one_sync(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 16, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	m = alloc_ims(f, 3, true, 77);
@@ -77,7 +77,7 @@ static void test_one_op_one_sync(void **state)
 	assert_int_equal(s->calls[CB_LOCK], 3);
 	assert_int_equal(s->calls[CB_SYNC], 3);
 
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(s->calls[CB_LOCK], s->calls[CB_SYNC]);
 	assert_int_equal(s->nprepared, 0);
 	sim_storage_fini(s);
@@ -97,7 +97,7 @@ static void test_k_changes_one_sync(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 16, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	for (uint32_t i = 0; i < 4; i++) {
@@ -186,7 +186,7 @@ static void test_k_changes_one_sync(void **state)
 	assert_int_equal(s->calls[CB_SYNC], syncs + 3);
 	for (uint32_t i = 0; i < 16; i++)
 		assert_false(s->unmasked[i]);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }
@@ -264,7 +264,7 @@ static void test_queue_storage(void **state)
 
 	assert_non_null(qd);
 	qdev_init(qd, &cfg);
-	assert_int_equal(msidom_ims_create_queue_domain(f->dev, &(struct msidom_ims_info){ 0 },
+	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
 							&cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), NQ);
@@ -363,7 +363,7 @@ static void test_queue_storage(void **state)
 			assert_false(qd->last[j].slot == qd->last[i].slot &&
 				     qd->last[j].kind == MSIDOM_IMS_UPDATE_MASK);
 	}
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	free(qd);
 }
 

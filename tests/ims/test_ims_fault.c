@@ -58,7 +58,7 @@ static struct sim_storage *make_driver_domain(struct fx *f, bool batched)
 	assert_non_null(s);
 	sim_storage_init(s, NSLOTS, batched);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev,
+	assert_int_equal(msidom_ims_domain_create(f->dev,
 						  &(struct msidom_ims_info){ .hwsize = NSLOTS },
 						  &st, f->root.d, &f->ims),
 			 0);
@@ -67,7 +67,7 @@ static struct sim_storage *make_driver_domain(struct fx *f, bool batched)
 
 static void drop_driver_domain(struct fx *f, struct sim_storage *s)
 {
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(s->nprepared, 0);
 	if (s->batched)
 		assert_int_equal(s->calls[CB_LOCK], s->calls[CB_SYNC]);
@@ -261,7 +261,7 @@ static void test_fail_mmio(void **state)
 	sim_mmio_config(mm, &cfg);
 	saved = malloc(NSLOTS * 16u);
 	assert_non_null(saved);
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &(struct msidom_ims_info){ 0 },
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
 							&cfg, f->root.d, &f->ims),
 			 0);
 	live = alloc_ims(f, 0, true, 0);
@@ -304,7 +304,7 @@ static void test_fail_mmio(void **state)
 	}
 	assert_int_equal(n, 4);
 	mm->fail_countdown = 0;
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	for (uint32_t i = 0; i < NSLOTS; i++) {
 		assert_int_equal(mm->mem[i * 4 + 0], 0);
 		assert_true(mm->mem[i * 4 + 3] & MSIDOM_IMS_CTRL_MASKBIT);
@@ -337,10 +337,10 @@ static void test_fail_memory(void **state)
 			size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
 			f->h.fail_countdown = n;
-			ret = kind ? msidom_ims_create_queue_domain(f->dev,
+			ret = kind ? msidom_ims_queue_domain_create(f->dev,
 								    &(struct msidom_ims_info){ 0 },
 								    &qc, f->root.d, &f->ims) :
-				     msidom_ims_create_domain(
+				     msidom_ims_domain_create(
 					     f->dev, &(struct msidom_ims_info){ .hwsize = NSLOTS },
 					     &st, f->root.d, &f->ims);
 			if (!ret)
@@ -372,14 +372,14 @@ static void test_fail_memory(void **state)
 	}
 	f->h.fail_countdown = 0;
 	assert_int_equal(m.index, 0);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 
 	/* the queue storage under failing memory */
 	for (n = 1;; n++) {
 		size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
 		f->h.fail_countdown = n;
-		ret = msidom_ims_create_queue_domain(f->dev, &(struct msidom_ims_info){ 0 }, &qc,
+		ret = msidom_ims_queue_domain_create(f->dev, &(struct msidom_ims_info){ 0 }, &qc,
 						     f->root.d, &f->ims);
 		if (!ret)
 			break;
@@ -427,7 +427,7 @@ static void test_fail_memory(void **state)
 				assert_int_equal(entries[i][3], 1u);
 		}
 	}
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }

@@ -36,7 +36,7 @@ static void test_array_65536(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, N);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_create_array_domain(f->dev, &(struct msidom_ims_info){ 0 },
+	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
 							&cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), N);
@@ -94,7 +94,7 @@ static void test_array_65536(void **state)
 	for (uint32_t i = 0; i < N; i++)
 		if (mm->mem[i * 4 + 0] || mm->mem[i * 4 + 2] || !(mm->mem[i * 4 + 3] & 1u))
 			fail_msg("entry %u not cleared and masked after free", i);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(msidom_msi_free_all(f->dev, MSIDOM_DEFAULT_DOMAIN), SIM_MSIX_ENTRIES);
 	sim_mmio_fini(mm);
 	free(mm);
@@ -137,7 +137,7 @@ static void test_queue_65536_one_batch(void **state)
 	cfg.nr_entries = N;
 	cfg.sync = big_sync;
 	cfg.opaque = &q;
-	assert_int_equal(msidom_ims_create_queue_domain(
+	assert_int_equal(msidom_ims_queue_domain_create(
 				 f->dev,
 				 &(struct msidom_ims_info){ .default_cookie.value = 0xC0FFEE },
 				 &cfg, f->root.d, &f->ims),
@@ -166,7 +166,7 @@ static void test_queue_65536_one_batch(void **state)
 		else
 			assert_int_equal(msidom_ctx_mem_bytes(f->ctx), base);
 	}
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	free(q.entries);
 }
 

@@ -44,7 +44,7 @@ static void test_release_after_sync(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, 4, &o);
@@ -60,7 +60,7 @@ static void test_release_after_sync(void **state)
 	assert_true(rel >= 0 && am >= 0 && aw >= 0);
 	assert_true(am < rel);
 	assert_true(aw < rel);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	sim_storage_fini(s);
 	free(s);
 }
@@ -96,7 +96,7 @@ static void test_release_then_reuse_in_batch(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, 4, &o);
@@ -117,7 +117,7 @@ static void test_release_then_reuse_in_batch(void **state)
 	assert_int_equal(count_of(s, CB_RELEASE, 4), 1);
 	assert_true(s->prepared[4]);
 	assert_int_equal(s->cookie[4], 9);
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(s->nprepared, 0);
 	sim_storage_fini(s);
 	free(s);
@@ -138,7 +138,7 @@ static void test_release_after_failed_sync(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_create_domain(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
 						  &st, f->root.d, &f->ims),
 			 0);
 	m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, 2, &o);
@@ -150,7 +150,7 @@ static void test_release_after_failed_sync(void **state)
 	assert_int_equal(count_of(s, CB_RELEASE, 2), 1);
 	assert_false(s->prepared[2]);
 	s->fail_cb = CB_NONE;
-	assert_int_equal(msidom_device_remove_domain(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(count_of(s, CB_RELEASE, 2), 1);
 	sim_storage_fini(s);
 	free(s);

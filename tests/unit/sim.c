@@ -740,12 +740,12 @@ struct sim *sim_new(const struct sim_cfg *cfg)
 	di.priv = s;
 	assert_int_equal(msidom_device_create(s->ctx, &di, &s->dev), 0);
 	sim_msix_template(s, &t);
-	assert_int_equal(msidom_device_create_domain(s->dev, MSIDOM_DEFAULT_DOMAIN, &t,
+	assert_int_equal(msidom_device_domain_create(s->dev, MSIDOM_DEFAULT_DOMAIN, &t,
 						     sim_msi_parent(s), &s->dev_lv.d),
 			 0);
 	if (s->cfg.ims) {
 		sim_ims_template(s, &t);
-		assert_int_equal(msidom_device_create_domain(s->dev, MSIDOM_SECONDARY_DOMAIN, &t,
+		assert_int_equal(msidom_device_domain_create(s->dev, MSIDOM_SECONDARY_DOMAIN, &t,
 							     sim_msi_parent(s), &s->ims_lv.d),
 				 0);
 	}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #define SIM_CPUS       4u
 #define SIM_VEC_HWSIZE (SIM_CPUS * 256u) /* hwirq = cpu * 256 + vector */

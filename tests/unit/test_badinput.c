@@ -104,11 +104,11 @@ static void test_null_everywhere(void **state)
 	assert_int_equal(msidom_device_requester_id(NULL), 0);
 	assert_null(msidom_device_priv(NULL));
 	assert_null(msidom_device_ctx(NULL));
-	assert_int_equal(msidom_device_create_domain(NULL, SEC, &t, s->ir.d, &d), EINV);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, NULL, s->ir.d, &d), EINV);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, NULL, &d), EINV);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, NULL), EINV);
-	assert_int_equal(msidom_device_remove_domain(NULL, DEF), EINV);
+	assert_int_equal(msidom_device_domain_create(NULL, SEC, &t, s->ir.d, &d), EINV);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, NULL, s->ir.d, &d), EINV);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, NULL, &d), EINV);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, NULL), EINV);
+	assert_int_equal(msidom_device_domain_destroy(NULL, DEF), EINV);
 	assert_null(msidom_device_domain(NULL, DEF));
 	assert_int_equal(msidom_device_msi_isolated(NULL), EINV);
 
@@ -203,9 +203,9 @@ static void test_invalid_values(void **state)
 	LOGGED(assert_int_equal(msidom_msi_free_range(s->dev, DEF, 3, 2), EINV));
 	LOGGED(assert_int_equal(msidom_msi_free_all(s->dev, (enum msidom_slot)7), EINV));
 	LOGGED(assert_int_equal(msidom_msi_virq(s->dev, (enum msidom_slot)7, 1), EINV));
-	LOGGED(assert_int_equal(msidom_device_remove_domain(s->dev, (enum msidom_slot)7), EINV));
+	LOGGED(assert_int_equal(msidom_device_domain_destroy(s->dev, (enum msidom_slot)7), EINV));
 	LOGGED(assert_int_equal(
-		msidom_device_create_domain(s->dev, (enum msidom_slot)7, &t, s->ir.d, &d), EINV));
+		msidom_device_domain_create(s->dev, (enum msidom_slot)7, &t, s->ir.d, &d), EINV));
 	LOGGED(assert_int_equal(msidom_desc_add(s->ir.d, 0, (msidom_cookie){ 0 }), EINV));
 	LOGGED(assert_int_equal(msidom_desc_add(s->dev_lv.d, 64, (msidom_cookie){ 0 }),
 				-MSIDOM_ERANGE));
@@ -297,7 +297,7 @@ static void test_irq_data_helpers(void **state)
 	(void)state;
 	assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &p.root), 0);
 	p.other = s->vec.d;
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, p.root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, p.root, &dd), 0);
 	mem = msidom_ctx_mem_bytes(s->ctx);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 2, NULL).index, 2);
 	assert_int_equal(p.runs, 1);

@@ -256,7 +256,7 @@ static void test_contexts_coexist(void **state)
 
 		assert_int_equal(msidom_domain_create(b->ctx, &info, a->vec.d, &x), -MSIDOM_EINVAL);
 		sim_msix_template(b, &t);
-		assert_int_equal(msidom_device_create_domain(b->dev, MSIDOM_SECONDARY_DOMAIN, &t,
+		assert_int_equal(msidom_device_domain_create(b->dev, MSIDOM_SECONDARY_DOMAIN, &t,
 							     a->ir.d, &x),
 				 -MSIDOM_EINVAL);
 	}

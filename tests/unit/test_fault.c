@@ -138,7 +138,7 @@ static int op_create_domain(struct sim *s)
 	int ret;
 
 	sim_ims_template(s, &t);
-	ret = msidom_device_create_domain(s->dev, SEC, &t, sim_msi_parent(s), &d);
+	ret = msidom_device_domain_create(s->dev, SEC, &t, sim_msi_parent(s), &d);
 	if (!ret)
 		s->ims_lv.d = d;
 	return ret;

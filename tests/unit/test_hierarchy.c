@@ -84,7 +84,7 @@ static void test_long_names_truncate(void **state)
 	t.name = name;
 	t.ops = NULL; /* priv is the sim's DEV level; keep this one quiet */
 	t.chip = NULL;
-	assert_int_equal(msidom_device_create_domain(dev, DEF, &t, s->ir.d, &d), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, s->ir.d, &d), 0);
 	assert_int_equal(strlen(msidom_domain_name(d)), 63);
 	assert_memory_equal(msidom_domain_name(d), "IR-nnnn", 7);
 	{
@@ -96,7 +96,7 @@ static void test_long_names_truncate(void **state)
 		info.child_prefix = name; /* prefix longer than its room: still bounded */
 		info.flags = MSIDOM_DOMAIN_MSI_PARENT;
 		assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &r), 0);
-		assert_int_equal(msidom_device_create_domain(dev, SEC, &t, r, &d), 0);
+		assert_int_equal(msidom_device_domain_create(dev, SEC, &t, r, &d), 0);
 		assert_int_equal(strlen(msidom_domain_name(d)), 63);
 	}
 	msidom_device_destroy(dev);
@@ -230,7 +230,7 @@ static void test_parent_without_alloc(void **state)
 	(void)state;
 	assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &root), 0);
 	sim_ims_template(s, &t);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, root, &dd), 0);
 	assert_string_equal(msidom_domain_name(dd), "P-PCI-IMS-0000:03:00.0");
 	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 0, NULL).virq, 1);
 	m = msidom_msi_alloc_at(s->dev, SEC, 11, NULL);
@@ -258,7 +258,7 @@ static void test_parent_without_alloc_too_small(void **state)
 	(void)state;
 	assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &root), 0);
 	sim_ims_template(s, &t);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, root, &dd), 0);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 0, NULL).virq, 1);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 1, NULL).virq, 2);
 	sim_snap_take(s, &snap);
@@ -288,9 +288,9 @@ static void test_depth(void **state)
 	assert_int_equal(msidom_domain_create(s->ctx, &info, chain[7], &d), -MSIDOM_EINVAL);
 	assert_null(d);
 	sim_msix_template(s, &t);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, chain[7], &dd),
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, chain[7], &dd),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, chain[6], &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, chain[6], &dd), 0);
 	m = msidom_msi_alloc_at(s->dev, SEC, 1, NULL);
 	assert_int_equal(m.index, 1);
 	for (int i = 0; i < 7; i++) {
@@ -301,7 +301,7 @@ static void test_depth(void **state)
 	/* Destroy refuses while children or interrupts are there. */
 	assert_int_equal(msidom_domain_destroy(chain[7]), 0);
 	assert_int_equal(msidom_domain_destroy(chain[6]), -MSIDOM_EBUSY);
-	assert_int_equal(msidom_device_remove_domain(s->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, SEC), 0);
 	assert_int_equal(msidom_domain_mapped(chain[0]), 0);
 	for (int i = 6; i >= 0; i--)
 		assert_int_equal(msidom_domain_destroy(chain[i]), 0);
@@ -356,35 +356,35 @@ static void test_device_domains(void **state)
 	(void)state;
 	sim_ims_template(s, &t);
 	mem = msidom_ctx_mem_bytes(s->ctx);
-	assert_int_equal(msidom_device_create_domain(s->dev, MSIDOM_MAX_DOMAINS, &t, s->ir.d, &d),
+	assert_int_equal(msidom_device_domain_create(s->dev, MSIDOM_MAX_DOMAINS, &t, s->ir.d, &d),
 			 -MSIDOM_EINVAL);
 	assert_null(d);
 	assert_int_equal(
-		msidom_device_create_domain(s->dev, (enum msidom_slot) - 1, &t, s->ir.d, &d),
+		msidom_device_domain_create(s->dev, (enum msidom_slot) - 1, &t, s->ir.d, &d),
 		-MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, NULL, s->ir.d, &d),
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, NULL, s->ir.d, &d),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, NULL, &d), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, NULL),
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, NULL, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, NULL),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(NULL, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_create(NULL, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
 	/* VEC is not an MSI parent in this hierarchy; a device domain is not either. */
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->vec.d, &d),
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->vec.d, &d),
 			 -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->dev_lv.d, &d),
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->dev_lv.d, &d),
 			 -MSIDOM_EINVAL);
 	t.hwsize = 0;
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
 	t.hwsize = MSIDOM_MAX_HWSIZE + 1;
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
 	t.hwsize = 2048;
 	t.name = NULL;
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
 	t.name = "";
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, &d), -MSIDOM_EINVAL);
 	sim_ims_template(s, &t);
 	/* The default slot is taken. */
-	assert_int_equal(msidom_device_create_domain(s->dev, DEF, &t, s->ir.d, &d), -MSIDOM_EEXIST);
+	assert_int_equal(msidom_device_domain_create(s->dev, DEF, &t, s->ir.d, &d), -MSIDOM_EEXIST);
 	assert_int_equal(msidom_ctx_mem_bytes(s->ctx), mem);
 	assert_int_equal(s->ims_lv.destroyed, 0);
 
@@ -392,20 +392,20 @@ static void test_device_domains(void **state)
 	t.hwsize = MSIDOM_MAX_HWSIZE;
 	t.ops = NULL;
 	t.chip = NULL;
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, s->ir.d, &d), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, s->ir.d, &d), 0);
 	assert_ptr_equal(msidom_device_domain(s->dev, SEC), d);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, MSIDOM_MAX_HWSIZE - 1, NULL).index,
 			 MSIDOM_MAX_HWSIZE - 1);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 63, NULL).index, 63);
 	/* Removing the IMS slot frees its vectors and leaves MSI-X alone. */
-	assert_int_equal(msidom_device_remove_domain(s->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, SEC), 0);
 	assert_null(msidom_device_domain(s->dev, SEC));
 	assert_int_equal(msidom_irq_count(s->ctx), 1);
-	assert_int_equal(msidom_device_remove_domain(s->dev, SEC), -MSIDOM_ENOENT);
-	assert_int_equal(msidom_device_remove_domain(s->dev, MSIDOM_MAX_DOMAINS), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_device_remove_domain(NULL, DEF), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, SEC), -MSIDOM_ENOENT);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, MSIDOM_MAX_DOMAINS), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_domain_destroy(NULL, DEF), -MSIDOM_EINVAL);
 	sim_log_clear(s);
-	assert_int_equal(msidom_device_remove_domain(s->dev, DEF), 0);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, DEF), 0);
 	assert_string_equal(sim_log(s), "bus_lock:DEV write0:DEV deactivate:DEV deactivate:IR "
 					"deactivate:VEC teardown:DEV free:DEV free:IR free:VEC "
 					"sync:DEV destroy:DEV");
@@ -413,7 +413,7 @@ static void test_device_domains(void **state)
 	assert_null(msidom_device_domain(s->dev, DEF));
 	/* The slot can be populated again. */
 	sim_msix_template(s, &t);
-	assert_int_equal(msidom_device_create_domain(s->dev, DEF, &t, s->ir.d, &s->dev_lv.d), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, DEF, &t, s->ir.d, &s->dev_lv.d), 0);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 0, NULL).index, 0);
 	sim_free(s);
 }
@@ -467,15 +467,15 @@ static void test_isolation(void **state)
 	assert_int_equal(msidom_device_msi_isolated(NULL), -MSIDOM_EINVAL);
 	/* One slot outside the remapping unit makes the device unsafe. */
 	assert_int_equal(msidom_domain_create(iso->ctx, &info, NULL, &noir), 0);
-	assert_int_equal(msidom_device_remove_domain(iso->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(iso->dev, SEC), 0);
 	assert_int_equal(msidom_device_msi_isolated(iso->dev), 1);
 	sim_ims_template(iso, &t);
-	assert_int_equal(msidom_device_create_domain(iso->dev, SEC, &t, noir, &d), 0);
+	assert_int_equal(msidom_device_domain_create(iso->dev, SEC, &t, noir, &d), 0);
 	assert_int_equal(msidom_device_msi_isolated(iso->dev), 0);
 	/* The flag may sit anywhere on the path, even on the device domain. */
-	assert_int_equal(msidom_device_remove_domain(iso->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(iso->dev, SEC), 0);
 	t.flags = MSIDOM_DOMAIN_ISOLATED_MSI;
-	assert_int_equal(msidom_device_create_domain(iso->dev, SEC, &t, noir, &d), 0);
+	assert_int_equal(msidom_device_domain_create(iso->dev, SEC, &t, noir, &d), 0);
 	assert_int_equal(msidom_device_msi_isolated(iso->dev), 1);
 	sim_free(plain);
 	sim_free(iso);

@@ -255,7 +255,7 @@ static void test_mask_levels(void **state)
 
 	(void)state;
 	assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &root), 0);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, root, &dd), 0);
 	v = msidom_msi_alloc_at(s->dev, SEC, 0, NULL).virq;
 	/* Masked at allocation by state only: no op ran. */
 	assert_int_equal(l.root_mask, 0);
@@ -265,11 +265,11 @@ static void test_mask_levels(void **state)
 	assert_int_equal(msidom_irq_mask(s->ctx, v), 0);
 	assert_int_equal(l.root_mask, 1);
 	assert_true(msidom_desc_masked(msidom_irq_desc(s->ctx, v)));
-	assert_int_equal(msidom_device_remove_domain(s->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, SEC), 0);
 
 	/* The device level masks; it may forward to its parent. */
 	t.chip = &fwd_chip;
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, root, &dd), 0);
 	v = msidom_msi_alloc_at(s->dev, SEC, 0, &unmasked).virq;
 	assert_int_equal(l.root_unmask, 2);
 	assert_int_equal(msidom_irq_mask(s->ctx, v), 0);
@@ -280,14 +280,14 @@ static void test_mask_levels(void **state)
 	assert_int_equal(msidom_irq_mask(s->ctx, v), 0);
 	assert_int_equal(l.dev_mask, 2);
 	assert_int_equal(l.root_mask, 2);
-	assert_int_equal(msidom_device_remove_domain(s->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, SEC), 0);
 
 	/* No mask anywhere: only the state is recorded. */
 	t.chip = NULL;
 	info.chip = NULL;
 	info.name = "R2";
 	assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &root), 0);
-	assert_int_equal(msidom_device_create_domain(s->dev, SEC, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(s->dev, SEC, &t, root, &dd), 0);
 	v = msidom_msi_alloc_at(s->dev, SEC, 0, NULL).virq;
 	assert_int_equal(msidom_irq_unmask(s->ctx, v), 0);
 	assert_false(msidom_desc_masked(msidom_irq_desc(s->ctx, v)));

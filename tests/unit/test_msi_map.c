@@ -280,7 +280,7 @@ static void test_lookup(void **state)
 	assert_int_equal(msidom_desc_add(s->dev_lv.d, 1, ck(0)), 1);
 	assert_int_equal(msidom_msi_virq(s->dev, DEF, 1), -MSIDOM_ENOENT);
 	assert_ptr_equal(msidom_irq_desc(s->ctx, b.virq), msidom_desc_at(s->ims_lv.d, 9));
-	assert_int_equal(msidom_device_remove_domain(s->dev, SEC), 0);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, SEC), 0);
 	assert_int_equal(msidom_msi_virq(s->dev, SEC, 9), -MSIDOM_ENOENT);
 	sim_free(s);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <libmsidom/msidom.h>
+#include <libmsidom/provider.h>
 
 #define DEF MSIDOM_DEFAULT_DOMAIN
 
@@ -102,7 +103,7 @@ static void run_in_pool(size_t size, bool expect_exhaustion)
 	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
 	assert_int_equal(msidom_domain_create(ctx, &root, NULL, &r), 0);
 	assert_int_equal(msidom_device_create(ctx, &info, &dev), 0);
-	assert_int_equal(msidom_device_create_domain(dev, DEF, &tmpl, r, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &tmpl, r, &dd), 0);
 	for (; n < 4096; n++) {
 		size_t before = msidom_pool_used(&pool);
 		struct msidom_map m = msidom_msi_alloc_at(dev, DEF, MSIDOM_INDEX_ANY, NULL);

@@ -53,7 +53,7 @@ static void test_review_domain_under_device_domain(void **state)
 	ret = msidom_domain_create(s->ctx, &info, s->dev_lv.d, &child);
 	if (ret == 0) {
 		/* Accepted: then the device domain must refuse to go first. */
-		assert_int_equal(msidom_device_remove_domain(s->dev, DEF), -MSIDOM_EBUSY);
+		assert_int_equal(msidom_device_domain_destroy(s->dev, DEF), -MSIDOM_EBUSY);
 		assert_non_null(msidom_device_domain(s->dev, DEF));
 		assert_int_equal(msidom_domain_destroy(child), 0);
 	} else {
@@ -84,11 +84,11 @@ static void test_review_device_domain_under_device_domain(void **state)
 	t.chip = NULL;
 	t.priv = NULL;
 	t.flags |= MSIDOM_DOMAIN_MSI_PARENT;
-	ret = msidom_device_create_domain(a, DEF, &t, sim_msi_parent(s), &da);
+	ret = msidom_device_domain_create(a, DEF, &t, sim_msi_parent(s), &da);
 	if (ret == 0) {
 		t.flags &= ~(uint32_t)MSIDOM_DOMAIN_MSI_PARENT;
 		/* da is a device domain: it may not be anybody's parent. */
-		assert_int_equal(msidom_device_create_domain(b, DEF, &t, da, &db), -MSIDOM_EINVAL);
+		assert_int_equal(msidom_device_domain_create(b, DEF, &t, da, &db), -MSIDOM_EINVAL);
 		assert_null(db);
 	} else {
 		/* Or the template flag itself is refused. */
@@ -207,7 +207,7 @@ static void test_review_failed_revert_keeps_old_target(void **state)
 	uint32_t hw;
 
 	(void)state;
-	assert_int_equal(msidom_device_create_domain(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
 	writes_fail = false;
 	m = msidom_msi_alloc_at(dev, DEF, 0, &unmasked);
 	assert_int_equal(m.index, 0);
@@ -267,7 +267,7 @@ static struct msidom_domain *plain_device_domain(struct sim *s, struct msidom_de
 	};
 	struct msidom_domain *dd;
 
-	assert_int_equal(msidom_device_create_domain(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
 	return dd;
 }
 
@@ -330,7 +330,7 @@ static void test_review_remove_domain_in_batch(void **state)
 	alloc_virq(s, 0, &unmasked);
 	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
 	sim_log_clear(s);
-	assert_int_equal(msidom_device_remove_domain(s->dev, DEF), -MSIDOM_EBUSY);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, DEF), -MSIDOM_EBUSY);
 	assert_non_null(msidom_device_domain(s->dev, DEF));
 	assert_string_equal(sim_log(s), "");
 	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
@@ -354,7 +354,7 @@ static void test_review_destroy_domain_in_batch(void **state)
 }
 
 /*
- * msidom_device_remove_domain() drops the error of the final batch sync
+ * msidom_device_domain_destroy() drops the error of the final batch sync
  * (the zeroed messages may never have reached the device): it returns 0
  * and logs nothing, unlike msidom_msi_free() in the same situation.
  */
@@ -368,7 +368,7 @@ static void test_review_remove_domain_sync_failure(void **state)
 	alloc_virq(s, 0, &unmasked);
 	before = s->h.nerr;
 	sim_fail(s, "sync:DEV", 1, -MSIDOM_EIO);
-	ret = msidom_device_remove_domain(s->dev, DEF);
+	ret = msidom_device_domain_destroy(s->dev, DEF);
 	assert_true(ret == 0 || ret == -MSIDOM_EIO);
 	assert_null(msidom_device_domain(s->dev, DEF));
 	assert_true(s->h.nerr > before);
@@ -400,7 +400,7 @@ static void test_review_badinput_logged(void **state)
 	(void)state;
 	sim_msix_template(s, &t);
 	EXPECT_ERR_LOGGED(s, msidom_domain_map(s->vec.d, 40, NULL), -MSIDOM_EINVAL);
-	EXPECT_ERR_LOGGED(s, msidom_device_create_domain(dev, DEF, &t, sim_msi_parent(s), NULL),
+	EXPECT_ERR_LOGGED(s, msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), NULL),
 			  -MSIDOM_EINVAL);
 	EXPECT_ERR_LOGGED(s, msidom_dump(s->ctx, NULL, NULL), -MSIDOM_EINVAL);
 	EXPECT_ERR_LOGGED(s, msidom_dump_to_buf(s->ctx, NULL, 16), -MSIDOM_EINVAL);
@@ -465,7 +465,7 @@ static void test_review_alloc_bad_affinity(void **state)
 
 	(void)state;
 	assert_int_equal(msidom_domain_create(s->ctx, &ri, NULL, &root), 0);
-	assert_int_equal(msidom_device_create_domain(dev, DEF, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, root, &dd), 0);
 	bad_mask_allocs = 0;
 	before = s->h.nerr;
 	m = msidom_msi_alloc_at(dev, DEF, 0, &o);
@@ -523,7 +523,7 @@ static void test_review_failed_alloc_keeps_reserved_cpu(void **state)
 
 	(void)state;
 	assert_int_equal(msidom_domain_create(s->ctx, &ri, NULL, &root), 0);
-	assert_int_equal(msidom_device_create_domain(dev, DEF, &t, root, &dd), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, root, &dd), 0);
 	assert_int_equal(msidom_desc_add(dd, 0, c), 0);
 	before = sim_dump(s->ctx);
 	assert_int_equal(msidom_msi_alloc_at(dev, DEF, 0, NULL).index, -MSIDOM_EIO);

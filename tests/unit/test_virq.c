@@ -56,7 +56,7 @@ static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_
 						      &(struct msidom_device_info){ .name = name },
 						      &f->dev[i]),
 				 0);
-		assert_int_equal(msidom_device_create_domain(f->dev[i], MSIDOM_DEFAULT_DOMAIN, &t,
+		assert_int_equal(msidom_device_domain_create(f->dev[i], MSIDOM_DEFAULT_DOMAIN, &t,
 							     f->root, &d),
 				 0);
 	}

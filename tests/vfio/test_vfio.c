@@ -687,7 +687,7 @@ static void test_alloc_any_and_errors(void **state)
 	assert_int_equal(msidom_vfio_free(e->v, 5), -ENOENT);
 	assert_int_equal(msidom_vfio_vector_eventfd(NULL, 0), -EINVAL);
 	assert_int_equal(msidom_vfio_trigger(e->v, 3), -ENOENT);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), -EINVAL);
+	assert_int_equal(msidom_vfio_batch_end(e->v), -EINVAL);
 	assert_int_equal(msidom_vfio_dispatch(NULL, 0), -EINVAL);
 	/* The host runs out of vectors: the first enable fails cleanly. */
 	env_free(e);
@@ -797,11 +797,11 @@ static void test_batch_runs(void **state)
 	must_alloc(e, 3, true);
 	must_alloc(e, 4, true);
 	must_alloc(e, 7, true);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), 0);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	/* Nothing reached the kernel before the outermost commit. */
 	assert_int_equal(e->fk->set_irqs, calls);
 	assert_int_equal(e->fk->ctx[0], -1);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), 0);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	/* Runs [0,1] and [3..7] (5, 6 carry -1); live vector 2 splits them. */
 	assert_int_equal(e->fk->set_irqs, calls + 2);
 	assert_int_equal(e->fk->teardowns[2], 0);
@@ -817,7 +817,7 @@ static void test_batch_runs(void **state)
 	assert_int_equal(msidom_vfio_free(e->v, 3), 0);
 	assert_int_equal(msidom_vfio_free(e->v, 4), 0);
 	assert_int_equal(msidom_vfio_free(e->v, 7), 0);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), 0);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	assert_int_equal(e->fk->set_irqs, calls + 1);
 	assert_int_equal(e->fk->ctx[3], -1);
 	assert_int_equal(e->fk->ctx[7], -1);
@@ -834,7 +834,7 @@ static void test_batch_noresize(void **state)
 	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
 	for (uint32_t i = 0; i < 5; i++)
 		must_alloc(e, i, true);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), 0);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	/* One enable of 0..4; no resize cycle. */
 	assert_int_equal(e->fk->set_irqs, 1);
 	assert_int_equal(e->fk->num_ctx, 5);
@@ -843,7 +843,7 @@ static void test_batch_noresize(void **state)
 	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
 	for (uint32_t i = 5; i < 9; i++)
 		must_alloc(e, i, true);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), 0);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	assert_int_equal(e->fk->set_irqs, 3);
 	assert_int_equal(e->fk->num_ctx, 9);
 	struct msidom_vfio_stats st;
@@ -867,7 +867,7 @@ static void test_batch_commit_fails(void **state)
 	must_alloc(e, 5, true);
 	/* The second run fails: the first is put back. */
 	fk_fail(e->fk, 2, EIO, FK_IOCTL, VFIO_DEVICE_SET_IRQS);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), -EIO);
+	assert_int_equal(msidom_vfio_batch_end(e->v), -EIO);
 	assert_true(fk_fail_off(e->fk));
 	struct fk_state *after = calloc(1, sizeof(*after));
 	fk_state(e->fk, after);
@@ -1047,7 +1047,7 @@ static void batch_fault_loop(int version)
 		assert_int_equal(msidom_vfio_free(e->v, 2), 0);
 		assert_int_equal(msidom_irq_mask(e->ctx, virq_of(e, 3)), 0);
 		fk_fail(e->fk, n, EIO, FK_IOCTL, VFIO_DEVICE_SET_IRQS);
-		int ret = msidom_vfio_batch_commit(e->v);
+		int ret = msidom_vfio_batch_end(e->v);
 		bool fired = fk_fail_off(e->fk);
 		if (ret < 0) {
 			assert_true(fired);
@@ -1194,7 +1194,7 @@ static void test_modes(void **state)
 	assert_true(e->hits[1] >= 1);
 	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
 	assert_int_equal(msidom_vfio_set_mode(e->v, MSIDOM_VFIO_MODE_MSIX), -EBUSY);
-	assert_int_equal(msidom_vfio_batch_commit(e->v), 0);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	assert_int_equal(msidom_vfio_set_mode(e->v, (enum msidom_vfio_mode)9), -EINVAL);
 	env_free(e);
 }

@@ -68,8 +68,8 @@ static void rec_route(void *opaque, struct msidom_vmm_fn *fn, const struct msido
 		return;
 	}
 	/* Callbacks may query: the state must already be what is reported. */
-	if (msidom_vmm_vector_info(fn, rt->vector, &info) != 0 || info.route.masked != rt->masked ||
-	    info.route.host_fd != rt->host_fd)
+	if (msidom_vmm_get_vector_info(fn, rt->vector, &info) != 0 ||
+	    info.route.masked != rt->masked || info.route.host_fd != rt->host_fd)
 		r->bad_callbacks++;
 	if (r->nroutes < REC_MAX)
 		r->routes[r->nroutes++] = *rt;
@@ -376,7 +376,7 @@ void hsim_init(struct hsim *h, struct msidom_ctx *ctx)
 	h->ctx = ctx;
 	assert_int_equal(msidom_domain_create(ctx, &info, NULL, &h->root), 0);
 	assert_int_equal(msidom_device_create(ctx, &dinfo, &h->dev), 0);
-	assert_int_equal(msidom_ims_create_domain(h->dev, &iinfo, &st, h->root, &h->ims), 0);
+	assert_int_equal(msidom_ims_domain_create(h->dev, &iinfo, &st, h->root, &h->ims), 0);
 }
 
 void hsim_fini(struct hsim *h)

@@ -16,6 +16,7 @@
 #include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
 #include <libmsidom/vmm.h>
+#include <libmsidom/provider.h>
 
 #define REC_MAX          8192u
 #define HSIM_ROOT_HWSIZE 4096u

@@ -169,7 +169,7 @@ static void test_quota(void **state)
 	for (uint32_t v = 0; v < 6; v++)
 		assert_int_equal(t->r.gsi[v].masked, v == 2 || v == 3);
 	assert_int_equal(stats(fn).quota_denied, 2);
-	assert_int_equal(msidom_vmm_vector_info(fn, 2, &info), 0);
+	assert_int_equal(msidom_vmm_get_vector_info(fn, 2, &info), 0);
 	assert_true(info.backing_failed);
 	assert_false(info.guest_masked); /* the guest's own bit is what it wrote */
 	assert_true(info.route.masked);

@@ -184,11 +184,11 @@ static void test_linux_sequence(void **state)
 		assert_int_equal(t->r.delivered[i].msg.data, T_DATA(i));
 		assert_int_equal(t->r.delivered[i].msg.address_lo, (uint32_t)T_ADDR(i));
 	}
-	assert_int_equal(msidom_vmm_vector_info(fn, 2, &info), 0);
+	assert_int_equal(msidom_vmm_get_vector_info(fn, 2, &info), 0);
 	assert_false(info.route.masked);
 	assert_false(info.guest_masked);
 	assert_false(info.pending);
-	assert_int_equal(msidom_vmm_vector_info(fn, n, &info), -MSIDOM_ERANGE);
+	assert_int_equal(msidom_vmm_get_vector_info(fn, n, &info), -MSIDOM_ERANGE);
 	assert_int_equal(msidom_vmm_fire(fn, n), -MSIDOM_ERANGE);
 	assert_int_equal(msidom_vmm_fire(NULL, 0), -MSIDOM_EINVAL);
 
@@ -334,7 +334,7 @@ static void test_no_lost_interrupts(void **state)
 		g_entry(fn, 0, T_ADDR(0), T_DATA(0));
 		for (unsigned int i = 0; i < nseq; i++) {
 			if (i == at) {
-				assert_int_equal(msidom_vmm_vector_info(fn, 0, &info), 0);
+				assert_int_equal(msidom_vmm_get_vector_info(fn, 0, &info), 0);
 				fired_live = !info.route.masked;
 				assert_int_equal(msidom_vmm_fire(fn, 0), fired_live ? 1 : 0);
 			}
@@ -343,7 +343,7 @@ static void test_no_lost_interrupts(void **state)
 		if (at == nseq)
 			assert_int_equal(msidom_vmm_fire(fn, 0), 1);
 		/* The sequence ends live: exactly one delivery, nothing pending. */
-		assert_int_equal(msidom_vmm_vector_info(fn, 0, &info), 0);
+		assert_int_equal(msidom_vmm_get_vector_info(fn, 0, &info), 0);
 		assert_false(info.route.masked);
 		assert_false(info.pending);
 		assert_int_equal(t->r.per_vec_deliveries[0], 1);
@@ -575,7 +575,7 @@ static void test_vmm_args(void **state)
 	assert_int_equal(msidom_vmm_set_quota(NULL, 1, 1), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_vmm_get_stats(NULL, NULL), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_vmm_get_stats(fn, NULL), -MSIDOM_EINVAL);
-	assert_int_equal(msidom_vmm_vector_info(fn, 0, NULL), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_vmm_get_vector_info(fn, 0, NULL), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_vmm_table_size(NULL), 0);
 	assert_int_equal(msidom_vmm_cfg_size(NULL), 0);
 	assert_string_equal(msidom_vmm_backing_name(MSIDOM_VMM_BACKING_IMS), "ims");

@@ -58,7 +58,7 @@ static void on_vector(unsigned int cpu, unsigned int vector, void *arg)
 	(void)arg;
 	if (vector == RAW_VECTOR)
 		return; /* the kernel's own vector, not the library's */
-	if (msidom_handle(T.vec, MSIDOM_X86_HWIRQ(cpu, vector)))
+	if (msidom_handle(T.vec, MSIDOM_BM_X86_HWIRQ(cpu, vector)))
 		__atomic_fetch_add(&T.unhandled, 1, __ATOMIC_RELAXED);
 }
 
@@ -210,7 +210,7 @@ static struct target target_of(uint32_t virq)
 	uint32_t cpu = 0;
 	uint8_t vector = 0;
 
-	if (msidom_x86_vector_lookup(T.vec, virq, &cpu, &vector) || cpu >= T.ncpus)
+	if (msidom_bm_x86_vector_lookup(T.vec, virq, &cpu, &vector) || cpu >= T.ncpus)
 		return NOWHERE;
 	return (struct target){ (int)cpu, vector };
 }
@@ -288,7 +288,7 @@ static int setup(void)
 	uint32_t apic_ids[E2E_MAX_CPUS];
 	/* The spurious vector and the raw test's vector are system vectors. */
 	uint64_t reserved[4] = { 0, 1ull << (RAW_VECTOR - 64), 0, 1ull << 63 };
-	struct msidom_x86_vector_config vcfg = {
+	struct msidom_bm_x86_vector_config vcfg = {
 		.ncpus = T.ncpus,
 		.apic_ids = apic_ids,
 		.reserved = reserved,
@@ -304,13 +304,14 @@ static int setup(void)
 	rc = msidom_ctx_create(&ccfg, &T.ctx);
 	if (!check(rc == 0, "lib-ctx", "msidom_ctx_create: %d", rc))
 		return -1;
-	rc = msidom_x86_vector_create(T.ctx, &vcfg, &T.vec);
-	if (!check(rc == 0, "lib-vector-domain", "msidom_x86_vector_create: %d (%s, %u CPUs)", rc,
+	rc = msidom_bm_x86_vector_domain_create(T.ctx, &vcfg, &T.vec);
+	if (!check(rc == 0, "lib-vector-domain",
+		   "msidom_bm_x86_vector_domain_create: %d (%s, %u CPUs)", rc,
 		   rc ? "" : msidom_domain_name(T.vec), T.ncpus))
 		return -1;
 	T.parent = T.vec;
 	if (T.iommu) {
-		struct msidom_vtd_ir_config icfg = {
+		struct msidom_bm_vtd_ir_config icfg = {
 			.table = T.vtd->irt,
 			.entries = T.vtd->irt_entries,
 			.x2apic = false,
@@ -319,14 +320,14 @@ static int setup(void)
 		};
 		uint64_t irta = (uint64_t)mmio_read32(T.vtd->base + 0xBCu) << 32 |
 				mmio_read32(T.vtd->base + 0xB8u);
-		uint64_t want = msidom_vtd_irta_value((uint32_t)(uintptr_t)T.vtd->irt,
-						      T.vtd->irt_entries, false);
+		uint64_t want = msidom_bm_vtd_irta_value((uint32_t)(uintptr_t)T.vtd->irt,
+							 T.vtd->irt_entries, false);
 
 		check(irta == want, "lib-irta-value",
-		      "IRTA register 0x%llx, msidom_vtd_irta_value 0x%llx",
+		      "IRTA register 0x%llx, msidom_bm_vtd_irta_value 0x%llx",
 		      (unsigned long long)irta, (unsigned long long)want);
-		rc = msidom_vtd_ir_create(T.ctx, &icfg, T.vec, &T.ir);
-		if (!check(rc == 0, "lib-vtd-domain", "msidom_vtd_ir_create: %d (%s)", rc,
+		rc = msidom_bm_vtd_ir_domain_create(T.ctx, &icfg, T.vec, &T.ir);
+		if (!check(rc == 0, "lib-vtd-domain", "msidom_bm_vtd_ir_domain_create: %d (%s)", rc,
 			   rc ? "" : msidom_domain_name(T.ir)))
 			return -1;
 		T.parent = T.ir;
@@ -339,12 +340,12 @@ static int setup(void)
 				  &T.edu_dev);
 	if (!check(rc == 0, "lib-edu-device", "msidom_device_create: %d", rc))
 		return -1;
-	rc = msidom_pci_msi_create(
+	rc = msidom_bm_pci_msi_domain_create(
 		T.edu_dev,
-		&(struct msidom_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.edu.dev, 0),
-					     .platform = &T.plat.hooks },
+		&(struct msidom_bm_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.edu.dev, 0),
+						.platform = &T.plat.hooks },
 		T.parent, &T.edu_dom);
-	if (!check(rc == 0, "lib-edu-msi-domain", "msidom_pci_msi_create: %d (%s)", rc,
+	if (!check(rc == 0, "lib-edu-msi-domain", "msidom_bm_pci_msi_domain_create: %d (%s)", rc,
 		   rc ? "" : msidom_domain_name(T.edu_dom)))
 		return -1;
 
@@ -355,12 +356,12 @@ static int setup(void)
 				  &T.nic_dev);
 	if (!check(rc == 0, "lib-nic-device", "msidom_device_create: %d", rc))
 		return -1;
-	rc = msidom_pci_msix_create(
+	rc = msidom_bm_pci_msix_domain_create(
 		T.nic_dev,
-		&(struct msidom_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.nic.dev, 0),
-					     .platform = &T.plat.hooks },
+		&(struct msidom_bm_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.nic.dev, 0),
+						.platform = &T.plat.hooks },
 		T.parent, &T.nic_dom);
-	if (!check(rc == 0, "lib-nic-msix-domain", "msidom_pci_msix_create: %d (%s)", rc,
+	if (!check(rc == 0, "lib-nic-msix-domain", "msidom_bm_pci_msix_domain_create: %d (%s)", rc,
 		   rc ? "" : msidom_domain_name(T.nic_dom)))
 		return -1;
 	return 0;
@@ -478,8 +479,8 @@ static struct target move(const char *tag, uint32_t virq, struct target from,
 	uint64_t bits = 1ull << to;
 	struct msidom_cpumask mask = { .nbits = T.ncpus, .bits = &bits };
 	struct msidom_msg before = msg_of(virq), after;
-	int load_from = msidom_x86_vector_load(T.vec, (uint32_t)from.cpu);
-	int load_to = msidom_x86_vector_load(T.vec, to);
+	int load_from = msidom_bm_x86_vector_load(T.vec, (uint32_t)from.cpu);
+	int load_to = msidom_bm_x86_vector_load(T.vec, to);
 	struct target tg;
 	char nm[48];
 	int rc;
@@ -489,8 +490,8 @@ static struct target move(const char *tag, uint32_t virq, struct target from,
 	after = msg_of(virq);
 	msidom_snprintf(nm, sizeof(nm), "lib-affinity-%s", tag);
 	check(rc == 0 && tg.cpu == (int)to && tg.vector >= 32 &&
-		      msidom_x86_vector_load(T.vec, (uint32_t)from.cpu) == load_from - 1 &&
-		      msidom_x86_vector_load(T.vec, to) == load_to + 1 &&
+		      msidom_bm_x86_vector_load(T.vec, (uint32_t)from.cpu) == load_from - 1 &&
+		      msidom_bm_x86_vector_load(T.vec, to) == load_to + 1 &&
 		      msidom_desc_cpu(msidom_irq_desc(T.ctx, virq)) == to &&
 		      (T.iommu ? !memcmp(&before, &after, sizeof(before)) :
 				 before.address_lo != after.address_lo),
@@ -498,9 +499,9 @@ static struct target move(const char *tag, uint32_t virq, struct target from,
 	      "set_affinity: %d; cpu %d vector 0x%x -> cpu %d vector 0x%x; loads %d/%d -> "
 	      "%d/%d; message 0x%x/0x%x -> 0x%x/0x%x",
 	      rc, from.cpu, (unsigned int)from.vector, tg.cpu, (unsigned int)tg.vector, load_from,
-	      load_to, msidom_x86_vector_load(T.vec, (uint32_t)from.cpu),
-	      msidom_x86_vector_load(T.vec, to), before.address_lo, before.data, after.address_lo,
-	      after.data);
+	      load_to, msidom_bm_x86_vector_load(T.vec, (uint32_t)from.cpu),
+	      msidom_bm_x86_vector_load(T.vec, to), before.address_lo, before.data,
+	      after.address_lo, after.data);
 	msidom_snprintf(nm, sizeof(nm), "lib-affinity-%s-programmed", tag);
 	check_programming(nm, virq, tg, rid);
 	for (unsigned int round = 0; round < 2; round++) {
@@ -540,10 +541,10 @@ static void scenario(void)
 	      (unsigned int)vn1.vector);
 	/* Least-loaded CPU, lowest on ties: 0, then 1, then 0 again. */
 	check(ve0.cpu == 0 && vn0.cpu == 1 && vn1.cpu == 0 &&
-		      msidom_x86_vector_load(T.vec, 0) == 2 &&
-		      msidom_x86_vector_load(T.vec, 1) == 1,
+		      msidom_bm_x86_vector_load(T.vec, 0) == 2 &&
+		      msidom_bm_x86_vector_load(T.vec, 1) == 1,
 	      "lib-spread", "CPUs %d %d %d, loads %d/%d", ve0.cpu, vn0.cpu, vn1.cpu,
-	      msidom_x86_vector_load(T.vec, 0), msidom_x86_vector_load(T.vec, 1));
+	      msidom_bm_x86_vector_load(T.vec, 0), msidom_bm_x86_vector_load(T.vec, 1));
 	check_programming("lib-edu-programmed", e0.virq, ve0, pci_requester_id(&T.edu));
 	check_programming("lib-nic0-programmed", n0.virq, vn0, pci_requester_id(&T.nic));
 	check_programming("lib-nic1-programmed", n1.virq, vn1, pci_requester_id(&T.nic));
@@ -553,10 +554,10 @@ static void scenario(void)
 		idx_n0 = irte_index_of(&m);
 		m = msg_of(e0.virq);
 		idx_e0 = irte_index_of(&m);
-		check(msidom_vtd_ir_used(T.ir) == 3 && T.plat.invalidations >= 3 &&
+		check(msidom_bm_vtd_ir_used(T.ir) == 3 && T.plat.invalidations >= 3 &&
 			      T.plat.inval_bad == 0,
 		      "lib-vtd-entries", "%d entries in use, %u invalidations (%u malformed)",
-		      msidom_vtd_ir_used(T.ir), T.plat.invalidations, T.plat.inval_bad);
+		      msidom_bm_vtd_ir_used(T.ir), T.plat.invalidations, T.plat.inval_bad);
 	}
 
 	/* Every raise arrives exactly once, on the CPU and vector the library chose. */
@@ -584,9 +585,9 @@ static void scenario(void)
 	check(rc == 0, "lib-free-nic0", "msidom_msi_free(e1000e, 0): %d", rc);
 	untrack(tn0);
 	if (T.iommu)
-		check(!irte_present(idx_n0) && msidom_vtd_ir_used(T.ir) == 2, "lib-free-nic0-irte",
-		      "IRTE %u present %d, %d entries in use", idx_n0, irte_present(idx_n0),
-		      msidom_vtd_ir_used(T.ir));
+		check(!irte_present(idx_n0) && msidom_bm_vtd_ir_used(T.ir) == 2,
+		      "lib-free-nic0-irte", "IRTE %u present %d, %d entries in use", idx_n0,
+		      irte_present(idx_n0), msidom_bm_vtd_ir_used(T.ir));
 	for (unsigned int round = 0; round < 2; round++) {
 		msidom_snprintf(nm, sizeof(nm), "freed-nic-msix0-silent-%u", round);
 		raise_expect(nm, nic_raise, 0, NOWHERE, NULL);
@@ -657,16 +658,16 @@ static void teardown(void)
 	cap = pci_find_cap(&T.nic, 0x11);
 	check(cap && !(pci_read16(&T.nic, cap + 2u) & 0x8000u), "lib-teardown-msix-off",
 	      "MSI-X control 0x%x", cap ? pci_read16(&T.nic, cap + 2u) : 0u);
-	check(msidom_x86_vector_load(T.vec, 0) == 0 && msidom_x86_vector_load(T.vec, 1) == 0,
-	      "lib-teardown-vectors-free", "loads %d/%d", msidom_x86_vector_load(T.vec, 0),
-	      msidom_x86_vector_load(T.vec, 1));
+	check(msidom_bm_x86_vector_load(T.vec, 0) == 0 && msidom_bm_x86_vector_load(T.vec, 1) == 0,
+	      "lib-teardown-vectors-free", "loads %d/%d", msidom_bm_x86_vector_load(T.vec, 0),
+	      msidom_bm_x86_vector_load(T.vec, 1));
 	if (T.iommu) {
 		uint32_t live = 0;
 
 		for (uint32_t i = 0; i < T.vtd->irt_entries; i++)
 			live += irte_present(i);
-		check(live == 0 && msidom_vtd_ir_used(T.ir) == 0, "lib-teardown-irt-empty",
-		      "%u present IRTEs, %d in use", live, msidom_vtd_ir_used(T.ir));
+		check(live == 0 && msidom_bm_vtd_ir_used(T.ir) == 0, "lib-teardown-irt-empty",
+		      "%u present IRTEs, %d in use", live, msidom_bm_vtd_ir_used(T.ir));
 		if (vtd_fault_status(T.vtd))
 			vtd_dump_faults(T.vtd);
 		check(vtd_fault_status(T.vtd) == 0, "lib-vtd-no-faults", "fsts 0x%x",

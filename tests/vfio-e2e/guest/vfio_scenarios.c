@@ -466,7 +466,7 @@ static void scenario_batch(struct env *env)
 	st1 = stats_of(env);
 	CHECK(st1.set_irqs == st0.set_irqs, "no SET_IRQS inside the batch (%llu)",
 	      (unsigned long long)(st1.set_irqs - st0.set_irqs));
-	CHECK(msidom_vfio_batch_commit(env->vdev) == 0, "batch commit");
+	CHECK(msidom_vfio_batch_end(env->vdev) == 0, "batch commit");
 	st1 = stats_of(env);
 	CHECK(st1.set_irqs == st0.set_irqs + 1 && st1.disables == st0.disables,
 	      "five allocations in one batch: one SET_IRQS (%llu), no disable",
@@ -478,7 +478,7 @@ static void scenario_batch(struct env *env)
 	CHECK(msidom_vfio_batch_begin(env->vdev) == 0, "batch begin");
 	CHECK(msidom_vfio_free(env->vdev, 1) == 0 && msidom_vfio_free(env->vdev, 2) == 0,
 	      "free vectors 1 and 2 in a batch");
-	CHECK(msidom_vfio_batch_commit(env->vdev) == 0, "batch commit");
+	CHECK(msidom_vfio_batch_end(env->vdev) == 0, "batch commit");
 	st1 = stats_of(env);
 	CHECK(st1.set_irqs == st0.set_irqs + 1 && st1.disables == st0.disables,
 	      "two adjacent frees: one SET_IRQS (%llu), no disable",
