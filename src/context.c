@@ -56,10 +56,17 @@ MSIDOM_API size_t msidom_ctx_mem_bytes(const struct msidom_ctx *ctx)
 
 static int fill_hooks(struct msidom_hooks *h, const struct msidom_hooks *given)
 {
-	if (given)
+	struct msidom_hooks local;
+	int ret;
+
+	msidom__memzero(h, sizeof(*h));
+	if (given) {
+		given = msidom_opts_load(NULL, given, &local, sizeof(local), "msidom_hooks", &ret);
+		if (!given)
+			return ret;
 		*h = *given;
-	else
-		msidom__memzero(h, sizeof(*h));
+	}
+	h->sz = sizeof(*h);
 	if (!h->log_level)
 		h->log_level = MSIDOM_LOG_WARN;
 #if !MSIDOM_FREESTANDING
@@ -82,14 +89,22 @@ static int check_lock_hooks(const struct msidom_hooks *h)
 
 MSIDOM_API int msidom_ctx_create(const struct msidom_ctx_config *cfg, struct msidom_ctx **out)
 {
+	struct msidom_ctx_config local;
 	struct msidom_hooks hooks;
 	struct msidom_ctx *ctx;
-	uint32_t max = cfg && cfg->max_virqs ? cfg->max_virqs : MSIDOM_DEFAULT_VIRQS;
+	uint32_t max;
 	int ret;
 
 	if (!out)
 		return -MSIDOM_EINVAL;
 	*out = NULL;
+	/* No context yet, so no log hook: the errno alone says why. */
+	if (cfg) {
+		cfg = msidom_opts_load(NULL, cfg, &local, sizeof(local), "msidom_ctx_config", &ret);
+		if (!cfg)
+			return ret;
+	}
+	max = cfg && cfg->max_virqs ? cfg->max_virqs : MSIDOM_DEFAULT_VIRQS;
 	if (max < MSIDOM_MIN_VIRQS || max > MSIDOM_MAX_VIRQS)
 		return -MSIDOM_EINVAL;
 	ret = fill_hooks(&hooks, cfg ? cfg->hooks : NULL);

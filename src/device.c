@@ -7,11 +7,20 @@
 MSIDOM_API int msidom_device_create(struct msidom_ctx *ctx, const struct msidom_device_info *info,
 				    struct msidom_device **out)
 {
+	struct msidom_device_info local;
 	struct msidom_device *dev;
+	int ret;
 
-	if (!ctx || !info || !out || !info->name || !info->name[0]) {
+	if (!ctx || !info || !out) {
 		if (ctx)
-			pr_err(ctx, "device_create: NULL argument or empty name");
+			pr_err(ctx, "device_create: NULL argument");
+		return -MSIDOM_EINVAL;
+	}
+	info = msidom_opts_load(ctx, info, &local, sizeof(local), "msidom_device_info", &ret);
+	if (!info)
+		return ret;
+	if (!info->name || !info->name[0]) {
+		pr_err(ctx, "device_create: a device needs a name");
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
@@ -121,6 +130,7 @@ MSIDOM_API int msidom_device_domain_create(struct msidom_device *dev, enum msido
 					   const struct msidom_template *tmpl,
 					   struct msidom_domain *parent, struct msidom_domain **out)
 {
+	struct msidom_template tlocal;
 	struct msidom_domain_info info;
 	struct msidom_domain *dd;
 	char name[64];
@@ -132,6 +142,12 @@ MSIDOM_API int msidom_device_domain_create(struct msidom_device *dev, enum msido
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
+	if (tmpl) {
+		tmpl = msidom_opts_load(dev->ctx, tmpl, &tlocal, sizeof(tlocal), "msidom_template",
+					&ret);
+		if (!tmpl)
+			return ret;
+	}
 	msidom__lock(dev->ctx);
 	ret = check_template(dev, slot, tmpl, parent);
 	if (ret)

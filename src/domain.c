@@ -54,6 +54,60 @@ static void cache_levels(struct msidom_domain *d)
 	}
 }
 
+/*
+ * Keep the caller's table if it has this library's layout, else a
+ * zero-extended copy that lives as long as the domain.
+ */
+static const void *load_ops(struct msidom_ctx *ctx, const void *given, size_t size,
+			    const char *what, void **copy, int *err)
+{
+	const void *ops;
+	void *local;
+
+	*err = 0;
+	*copy = NULL;
+	if (!given)
+		return NULL;
+	if (*(const size_t *)given == size)
+		return given;
+	local = msidom_zalloc(ctx, size);
+	if (!local) {
+		*err = -MSIDOM_ENOMEM;
+		return NULL;
+	}
+	ops = msidom_opts_load(ctx, given, local, size, what, err);
+	if (!ops) {
+		msidom_free(ctx, local, size);
+		return NULL;
+	}
+	*copy = local;
+	return ops;
+}
+
+static int load_domain_ops(struct msidom_domain *d, const struct msidom_domain_info *info)
+{
+	void *copy;
+	int ret;
+
+	d->ops = load_ops(d->ctx, info->ops, sizeof(*d->ops), "msidom_domain_ops", &copy, &ret);
+	d->ops_copy = copy;
+	if (ret)
+		return ret;
+	d->chip = load_ops(d->ctx, info->chip, sizeof(*d->chip), "msidom_chip_ops", &copy, &ret);
+	d->chip_copy = copy;
+	if (ret) {
+		msidom_free(d->ctx, d->ops_copy, sizeof(*d->ops_copy));
+		return ret;
+	}
+	return 0;
+}
+
+static void free_domain_ops(struct msidom_domain *d)
+{
+	msidom_free(d->ctx, d->chip_copy, sizeof(*d->chip_copy));
+	msidom_free(d->ctx, d->ops_copy, sizeof(*d->ops_copy));
+}
+
 int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *info,
 		       struct msidom_domain *parent, struct msidom_domain **out)
 {
@@ -65,19 +119,20 @@ int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *
 	d = msidom_zalloc(ctx, sizeof(*d));
 	if (!d)
 		return -MSIDOM_ENOMEM;
-	ret = msidom_radix_init(ctx, &d->revmap, info->hwsize);
+	d->ctx = ctx;
+	ret = load_domain_ops(d, info);
 	if (ret)
 		goto err_free;
+	ret = msidom_radix_init(ctx, &d->revmap, info->hwsize);
+	if (ret)
+		goto err_ops;
 
-	d->ctx = ctx;
 	msidom__strlcpy(d->name, info->name, sizeof(d->name));
 	if (info->child_prefix)
 		msidom__strlcpy(d->child_prefix, info->child_prefix, sizeof(d->child_prefix));
 	d->bus = info->bus;
 	d->flags = info->flags;
 	d->hwsize = info->hwsize;
-	d->ops = info->ops;
-	d->chip = info->chip;
 	d->priv = info->priv;
 	d->path[0] = d;
 	d->nlevels = 1;
@@ -92,6 +147,8 @@ int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *
 	*out = d;
 	return 0;
 
+err_ops:
+	free_domain_ops(d);
 err_free:
 	msidom_free(ctx, d, sizeof(*d));
 	return ret;
@@ -112,12 +169,14 @@ void msidom__domain_release(struct msidom_domain *d)
 	msidom__desc_spare_release(d);
 	msidom_bitmap_fini(ctx, &d->index_map);
 	msidom_radix_fini(ctx, &d->revmap);
+	free_domain_ops(d);
 	msidom_free(ctx, d, sizeof(*d));
 }
 
 MSIDOM_API int msidom_domain_create(struct msidom_ctx *ctx, const struct msidom_domain_info *info,
 				    struct msidom_domain *parent, struct msidom_domain **out)
 {
+	struct msidom_domain_info local;
 	int ret;
 
 	if (!ctx || !info || !out) {
@@ -126,6 +185,9 @@ MSIDOM_API int msidom_domain_create(struct msidom_ctx *ctx, const struct msidom_
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
+	info = msidom_opts_load(ctx, info, &local, sizeof(local), "msidom_domain_info", &ret);
+	if (!info)
+		return ret;
 	if (info->flags & MSIDOM_DOMAIN_DEVICE) {
 		pr_err(ctx, "domain %s: device domains come from msidom_device_domain_create()",
 		       info->name ? info->name : "?");

@@ -92,6 +92,12 @@ struct msidom_domain {
 	uint32_t hwsize;
 	const struct msidom_domain_ops *ops;
 	const struct msidom_chip_ops *chip;
+	/*
+	 * Ops tables of another size than this library's are copied and
+	 * zero-extended here; ops and chip then point at the copies.
+	 */
+	struct msidom_domain_ops *ops_copy;
+	struct msidom_chip_ops *chip_copy;
 	void *priv;
 	struct msidom_radix revmap; /* hwirq -> struct msidom_irq_data */
 	uint32_t mapped;

@@ -21,16 +21,27 @@ static struct msidom_domain *slot_domain(const struct msidom_device *dev, enum m
 	return dev->domains[slot];
 }
 
-/* The same rule as msidom_irq_set_affinity(): NULL is "any", empty is invalid. */
-static bool bad_opts(const struct msidom_device *dev, const struct msidom_alloc_opts *opts)
+/*
+ * NULL options are the defaults. The mask follows the rule of
+ * msidom_irq_set_affinity(): NULL is "any", empty is invalid.
+ */
+static int load_opts(const struct msidom_device *dev, const struct msidom_alloc_opts **opts,
+		     struct msidom_alloc_opts *local)
 {
-	const struct msidom_cpumask *m = opts ? opts->affinity : NULL;
+	const struct msidom_cpumask *m;
+	int ret;
 
+	if (!*opts)
+		return 0;
+	*opts = msidom_opts_load(dev->ctx, *opts, local, sizeof(*local), "msidom_alloc_opts", &ret);
+	if (!*opts)
+		return ret;
+	m = (*opts)->affinity;
 	if (m && (!m->nbits || !m->bits)) {
 		pr_err(dev->ctx, "%s: alloc: empty CPU mask", dev->name);
-		return true;
+		return -MSIDOM_EINVAL;
 	}
-	return false;
+	return 0;
 }
 
 static int slot_error(const struct msidom_device *dev, enum msidom_slot slot)
@@ -316,12 +327,18 @@ MSIDOM_API struct msidom_map msidom_msi_alloc_at(struct msidom_device *dev, enum
 						 const struct msidom_alloc_opts *opts)
 {
 	struct msidom_map map = { -MSIDOM_EINVAL, 0 };
+	struct msidom_alloc_opts local;
 	struct msidom_domain *dd;
 	struct msidom_desc *desc = NULL;
 	int ret, end;
 
-	if (!dev || bad_opts(dev, opts))
+	if (!dev)
 		return map;
+	ret = load_opts(dev, &opts, &local);
+	if (ret) {
+		map.index = ret;
+		return map;
+	}
 	msidom__lock(dev->ctx);
 	dd = slot_domain(dev, slot, "alloc_at");
 	if (!dd) {
@@ -423,11 +440,15 @@ MSIDOM_API int msidom_msi_alloc_range(struct msidom_device *dev, enum msidom_slo
 				      uint32_t first, uint32_t last,
 				      const struct msidom_alloc_opts *opts)
 {
+	struct msidom_alloc_opts local;
 	struct msidom_domain *dd;
 	int ret, end;
 
-	if (!dev || bad_opts(dev, opts))
+	if (!dev)
 		return -MSIDOM_EINVAL;
+	ret = load_opts(dev, &opts, &local);
+	if (ret)
+		return ret;
 	msidom__lock(dev->ctx);
 	dd = slot_domain(dev, slot, "alloc_range");
 	if (!dd) {

@@ -84,7 +84,9 @@ MSIDOM_API int msidom_pool_init(struct msidom_pool *pool, void *mem, size_t size
 	uintptr_t start, end;
 	struct block *b;
 
-	if (!pool || !mem || !hooks)
+	/* The hooks must be the caller's MSIDOM_OPTS() struct, new enough to hold the allocator. */
+	if (!pool || !mem || !hooks ||
+	    hooks->sz < offsetof(struct msidom_hooks, alloc_opaque) + sizeof(hooks->alloc_opaque))
 		return -MSIDOM_EINVAL;
 	start = ((uintptr_t)mem + POOL_ALIGN - 1) & ~(uintptr_t)(POOL_ALIGN - 1);
 	end = ((uintptr_t)mem + size) & ~(uintptr_t)(POOL_ALIGN - 1);

@@ -25,6 +25,8 @@ extern "C" {
 
 /** @brief Configuration of a doorbell root domain. */
 struct msidom_bm_doorbell_config {
+	/** sizeof(struct msidom_bm_doorbell_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Domain name, copied; NULL for "DOORBELL". */
 	const char *name;
 	/** Physical address devices write to (e.g. MSI_SETSPI_NS). */

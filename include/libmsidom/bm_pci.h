@@ -52,6 +52,8 @@ extern "C" {
 
 /** @brief Configuration of a PCI MSI or MSI-X device domain. */
 struct msidom_bm_pci_config {
+	/** sizeof(struct msidom_bm_pci_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** The function's address for the config hooks (MSIDOM_BM_SBDF()). */
 	uint32_t sbdf;
 	/** Platform hooks; borrowed. */

@@ -40,6 +40,8 @@ extern "C" {
  * irte_invalidate when present.
  */
 struct msidom_bm_platform {
+	/** sizeof(struct msidom_bm_platform): see MSIDOM_OPTS(). */
+	size_t sz;
 	/**
 	 * Read @p size (1, 2 or 4) bytes of config space of function @p sbdf
 	 * (see MSIDOM_BM_SBDF) at @p offset into *value.

@@ -63,6 +63,8 @@ extern "C" {
 
 /** @brief Configuration of a VT-d interrupt remapping domain. */
 struct msidom_bm_vtd_ir_config {
+	/** sizeof(struct msidom_bm_vtd_ir_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Domain name, copied; NULL for "INTEL-IR". */
 	const char *name;
 	/**

@@ -56,6 +56,8 @@ extern "C" {
 
 /** @brief Configuration of an x86 vector domain. */
 struct msidom_bm_x86_vector_config {
+	/** sizeof(struct msidom_bm_x86_vector_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Domain name, copied; NULL for "VECTOR". */
 	const char *name;
 	/** Number of CPUs, 1 .. MSIDOM_BM_X86_MAX_CPUS. */

@@ -49,6 +49,20 @@ struct msidom_cpumask {
 	const uint64_t *bits; /**< nbits bits, rounded up to whole words. */
 };
 
+/**
+ * @brief Declare @p name, a struct @p type whose size member is set and
+ * whose other members are zero unless given, e.g.
+ * `MSIDOM_OPTS(msidom_ctx_config, cfg, .max_virqs = 4096);`
+ * (write `MSIDOM_OPTS(type, name, )` to give no member).
+ *
+ * Every configuration, options, ops, info and stats struct of the API
+ * starts with `size_t sz`, the caller's sizeof. The library accepts a
+ * smaller (older) struct and treats the missing members as zero; it
+ * refuses a larger (newer) one with -E2BIG unless the members it does not
+ * know are all zero. An info or stats struct is filled up to its sz.
+ */
+#define MSIDOM_OPTS(type, name, ...) struct type name = {.sz = sizeof(struct type), __VA_ARGS__}
+
 /** @brief Index value asking for any free index. */
 #define MSIDOM_INDEX_ANY UINT32_MAX
 

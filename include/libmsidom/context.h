@@ -28,6 +28,8 @@ enum msidom_log_level {
  * defaults for alloc/free: they are mandatory there.
  */
 struct msidom_hooks {
+	/** sizeof(struct msidom_hooks): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Allocate @p size bytes aligned for any object; NULL on failure. */
 	void *(*alloc)(void *opaque, size_t size);
 	/** Release memory from alloc; @p size is the size asked for. */
@@ -56,6 +58,8 @@ struct msidom_hooks {
 
 /** @brief Context creation parameters. */
 struct msidom_ctx_config {
+	/** sizeof(struct msidom_ctx_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Platform hooks; NULL for all hosted defaults. */
 	const struct msidom_hooks *hooks;
 	/** Virq space size: 0 for the default 1 << 20; 64 .. 1 << 24. */

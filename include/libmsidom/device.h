@@ -26,6 +26,8 @@ enum msidom_slot {
 
 /** @brief Device description. */
 struct msidom_device_info {
+	/** sizeof(struct msidom_device_info): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Name, copied (at most 31 characters), e.g. "0000:03:00.0". */
 	const char *name;
 	/** PCI requester id (bus << 8 | devfn), for source validation. */

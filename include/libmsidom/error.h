@@ -19,6 +19,7 @@ extern "C" {
 #define MSIDOM_EPERM      1   /**< Operation not permitted (isolation). */
 #define MSIDOM_ENOENT     2   /**< No such object (index, virq, device). */
 #define MSIDOM_EIO        5   /**< Hardware access failed or not enabled. */
+#define MSIDOM_E2BIG      7   /**< A struct from a newer library with unknown members set. */
 #define MSIDOM_EBADF      9   /**< Bad file descriptor. */
 #define MSIDOM_EAGAIN     11  /**< Try again. */
 #define MSIDOM_ENOMEM     12  /**< Allocator hook failed. */

@@ -61,6 +61,8 @@ extern "C" {
  * recorded updates effective in the order they were recorded, once.
  */
 struct msidom_ims_storage_ops {
+	/** sizeof(struct msidom_ims_storage_ops): see MSIDOM_OPTS(). */
+	size_t sz;
 	/**
 	 * Optional: check (e.g. a PASID) and reserve slot resources before
 	 * the slot's vector is allocated. Called at most once per slot until
@@ -96,6 +98,8 @@ struct msidom_ims_storage_ops {
 
 /** @brief Driver-supplied slot storage: callbacks and their argument. */
 struct msidom_ims_storage {
+	/** sizeof(struct msidom_ims_storage): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Callbacks; must outlive the domain. */
 	const struct msidom_ims_storage_ops *ops;
 	/** First argument of every callback. */
@@ -104,6 +108,8 @@ struct msidom_ims_storage {
 
 /** @brief Parameters of an IMS domain. */
 struct msidom_ims_info {
+	/** sizeof(struct msidom_ims_info): see MSIDOM_OPTS(). */
+	size_t sz;
 	/**
 	 * Bus name inside the domain name, or NULL for "PCI-IMS"
 	 * (giving e.g. "IR-PCI-IMS-0000:03:00.0").
@@ -146,6 +152,8 @@ MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
  * word is at n * MSIDOM_IMS_ENTRY_SIZE + MSIDOM_IMS_ENTRY_CTRL).
  */
 struct msidom_ims_array_config {
+	/** sizeof(struct msidom_ims_array_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Read the 32-bit word at @p offset into *value. 0 or a negative errno. */
 	int (*read32)(void *opaque, uint64_t offset, uint32_t *value);
 	/** Write the 32-bit word at @p offset. 0 or a negative errno. */
@@ -212,6 +220,8 @@ struct msidom_ims_update {
  * the n-th queue context.
  */
 struct msidom_ims_queue_config {
+	/** sizeof(struct msidom_ims_queue_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Entry 0; 4-byte aligned; must outlive the domain. */
 	void *base;
 	/** Bytes from one entry to the next; 0 means MSIDOM_IMS_ENTRY_SIZE. */

@@ -27,6 +27,8 @@ struct msidom_map {
 
 /** @brief Per-allocation options; NULL means all defaults. */
 struct msidom_alloc_opts {
+	/** sizeof(struct msidom_alloc_opts): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Use @ref cookie instead of the domain's default cookie. */
 	bool has_cookie;
 	/** Instance cookie (PASID, queue id, pointer). */

@@ -39,8 +39,9 @@ struct msidom_pool {
  * @param pool Pool state to initialise.
  * @param mem Memory for the pool (any alignment; the pool aligns it).
  * @param size Bytes at @p mem (at least 64).
- * @param[out] hooks Hooks whose allocator members are set.
- * @return 0, or -EINVAL (NULL argument, too small).
+ * @param[out] hooks Hooks whose allocator members are set; declared with
+ *        MSIDOM_OPTS() (its sz must cover the allocator members).
+ * @return 0, or -EINVAL (NULL argument, too small, or hooks without sz).
  */
 MSIDOM_API int msidom_pool_init(struct msidom_pool *pool, void *mem, size_t size,
 				struct msidom_hooks *hooks);

@@ -16,6 +16,7 @@
 #include <libmsidom/provider/context.h>
 #include <libmsidom/provider/domain.h>
 #include <libmsidom/provider/irq_data.h>
+#include <libmsidom/provider/opts.h>
 #include <libmsidom/provider/template.h>
 
 #endif

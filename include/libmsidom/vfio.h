@@ -96,6 +96,8 @@ struct msidom_vfio_event {
  * calls; tests substitute a fake kernel.
  */
 struct msidom_vfio_sys {
+	/** sizeof(struct msidom_vfio_sys): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Opaque first argument of every member. */
 	void *opaque;
 	/** open(2). */
@@ -143,6 +145,8 @@ typedef void (*msidom_vfio_event_fn)(struct msidom_vfio *vdev, void *arg);
 
 /** @brief Parameters of msidom_vfio_open(). */
 struct msidom_vfio_config {
+	/** sizeof(struct msidom_vfio_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** PCI address "DDDD:BB:DD.F" (domain included), e.g. "0000:00:03.0". */
 	const char *bdf;
 	/** System call seam; NULL for msidom_vfio_sys_default(). */
@@ -184,6 +188,8 @@ struct msidom_vfio_irq_info {
 
 /** @brief Device description (msidom_vfio_get_info()). */
 struct msidom_vfio_info {
+	/** sizeof(struct msidom_vfio_info): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Per index type, by enum msidom_vfio_irq_type. */
 	struct msidom_vfio_irq_info irq[MSIDOM_VFIO_NUM_IRQ_TYPES];
 	/** Number of interrupt indexes the kernel reported. */
@@ -202,6 +208,8 @@ struct msidom_vfio_info {
 
 /** @brief Counters (msidom_vfio_get_stats()). */
 struct msidom_vfio_stats {
+	/** sizeof(struct msidom_vfio_stats): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** MSI/MSI-X VFIO_DEVICE_SET_IRQS calls that arm or disable (failed ones included; loopback
 	 * triggers not counted). */
 	uint64_t set_irqs;

@@ -102,6 +102,8 @@ enum msidom_vmm_backing_type {
  * or the function is destroyed.
  */
 struct msidom_vmm_backing {
+	/** sizeof(struct msidom_vmm_backing): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Kind of backing. */
 	enum msidom_vmm_backing_type type;
 	/**
@@ -159,6 +161,8 @@ struct msidom_vmm_route {
 
 /** @brief Callbacks from a virtual function to its VMM. All optional. */
 struct msidom_vmm_ops {
+	/** sizeof(struct msidom_vmm_ops): see MSIDOM_OPTS(). */
+	size_t sz;
 	/**
 	 * The routing of @p route->vector changed (message, effective mask,
 	 * host eventfd). Not called for accesses that change none of them.
@@ -180,6 +184,8 @@ struct msidom_vmm_ops {
 
 /** @brief Parameters of a virtual function. */
 struct msidom_vmm_config {
+	/** sizeof(struct msidom_vmm_config): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Name for log lines, copied (at most 31 characters); NULL: "vfn". */
 	const char *name;
 	/** Capability emulated. */
@@ -218,6 +224,8 @@ struct msidom_vmm_config {
 
 /** @brief Counters and state of a virtual function. */
 struct msidom_vmm_stats {
+	/** sizeof(struct msidom_vmm_stats): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Guest accesses refused (bad size, alignment or offset). */
 	uint64_t bad_accesses;
 	/** deliver callbacks made. */
@@ -242,6 +250,8 @@ struct msidom_vmm_stats {
 
 /** @brief State of one guest vector. */
 struct msidom_vmm_vector_info {
+	/** sizeof(struct msidom_vmm_vector_info): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Current routing (what was last reported to route_changed). */
 	struct msidom_vmm_route route;
 	/** The guest's own mask bit for the vector. */

@@ -36,6 +36,8 @@ struct msidom_alloc_arg {
  * @brief Domain (hierarchy) ops. Every member is optional.
  */
 struct msidom_domain_ops {
+	/** sizeof(struct msidom_domain_ops): see MSIDOM_OPTS(). */
+	size_t sz;
 	/**
 	 * Allocate @p nr interrupts, data[0..nr-1]; set each one's hwirq
 	 * with msidom_irq_data_set_hwirq(). With MSIDOM_DOMAIN_CONTIGUOUS on
@@ -69,6 +71,8 @@ struct msidom_domain_ops {
  * @brief Chip ops: message and masking. Every member is optional.
  */
 struct msidom_chip_ops {
+	/** sizeof(struct msidom_chip_ops): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Compose the message a device must write for this interrupt. */
 	int (*compose_msg)(struct msidom_irq_data *data, struct msidom_msg *msg);
 	/** Program @p msg into the device's storage (zeroed: deactivated). */
@@ -96,6 +100,8 @@ struct msidom_chip_ops {
 
 /** @brief Everything needed to create a (non-device) domain. */
 struct msidom_domain_info {
+	/** sizeof(struct msidom_domain_info): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Name, copied (at most 63 characters). */
 	const char *name;
 	/** Prefix given to child device domains' names, e.g. "IR-" (at most 15 characters). */

@@ -20,6 +20,8 @@ extern "C" {
  * msi_domain_template).
  */
 struct msidom_template {
+	/** sizeof(struct msidom_template): see MSIDOM_OPTS(). */
+	size_t sz;
 	/** Bus name inside the domain name: "PCI-MSIX" gives IR-PCI-MSIX-0000:03:00.0. */
 	const char *name;
 	/** Bus token (MSIDOM_BUS_PCI_MSIX, ...). */
