@@ -73,21 +73,16 @@ static void on_irq(uint32_t virq, void *arg)
 int main(void)
 {
 	static struct hw hw;
-	struct msidom_bm_platform plat = { .pci_read = cfg_read,
-					   .pci_write = cfg_write,
-					   .mmio_read32 = mmio_read,
-					   .mmio_write32 = mmio_write,
-					   .opaque = &hw };
+	MSIDOM_OPTS(msidom_bm_platform, plat, .pci_read = cfg_read, .pci_write = cfg_write,
+		    .mmio_read32 = mmio_read, .mmio_write32 = mmio_write, .opaque = &hw);
 	uint32_t apic_ids[2] = { 0, 2 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = apic_ids };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 2, .apic_ids = apic_ids);
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_bm_vtd_ir_config ic = {
-		.table = irt, .entries = 256, .platform = &plat, .source_validation = true
-	};
-	struct msidom_bm_pci_config pc = { .sbdf = MSIDOM_BM_SBDF(0, 0, 3, 0),
-					   .platform = &plat,
-					   .bar_sizes = (const uint64_t[6]){ BAR_SIZE } };
-	struct msidom_alloc_opts opts = { .unmasked = true };
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .table = irt, .entries = 256, .platform = &plat,
+		    .source_validation = true);
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = MSIDOM_BM_SBDF(0, 0, 3, 0), .platform = &plat,
+		    .bar_sizes = (const uint64_t[6]){ BAR_SIZE });
+	MSIDOM_OPTS(msidom_alloc_opts, opts, .unmasked = true);
 	struct msidom_ctx *ctx = NULL;
 	struct msidom_domain *vec, *ir, *dd;
 	struct msidom_device *dev;
@@ -110,7 +105,9 @@ int main(void)
 	    msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir) ||
 	    msidom_device_create(
 		    ctx,
-		    &(struct msidom_device_info){ .name = "0000:00:03.0", .requester_id = 0x18 },
+		    &(struct msidom_device_info){ .sz = sizeof(struct msidom_device_info),
+						  .name = "0000:00:03.0",
+						  .requester_id = 0x18 },
 		    &dev) ||
 	    msidom_bm_pci_msix_domain_create(dev, &pc, ir, &dd)) {
 		fprintf(stderr, "setting up the hierarchy failed\n");

@@ -88,6 +88,7 @@ static int ims_write32(void *opaque, uint64_t offset, uint32_t value)
 }
 
 static const struct msidom_chip_ops msix_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = msix_write_msg,
 	.mask = msix_mask,
 	.unmask = msix_unmask,
@@ -168,31 +169,18 @@ static int check(int ret, const char *what)
 static int build(struct msidom_ctx *ctx, struct machine *m, struct msidom_domain **vector,
 		 struct msidom_device **dev)
 {
-	struct msidom_bm_x86_vector_config vcfg = { .ncpus = NCPUS, .apic_ids = m->apic_ids };
-	struct msidom_bm_vtd_ir_config ircfg = {
-		.table = m->irt,
-		.entries = IRT_ENTRIES,
-		.x2apic = true,
-		.source_validation = true,
-		.platform = &m->platform,
-	};
-	struct msidom_device_info info = { .name = "0000:03:00.0", .requester_id = 0x0300 };
-	struct msidom_template msix = {
-		.name = "PCI-MSIX",
-		.bus = MSIDOM_BUS_PCI_MSIX,
-		.hwsize = TABLE_SIZE,
-		.chip = &msix_chip,
-		.priv = m,
-	};
-	struct msidom_ims_array_config ims = {
-		.read32 = ims_read32,
-		.write32 = ims_write32,
-		.opaque = m,
-		.nr_entries = IMS_SLOTS,
-	};
-	struct msidom_ims_info ims_info = { .hwsize = 0 }; /* every entry of the array */
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vcfg, .ncpus = NCPUS, .apic_ids = m->apic_ids);
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ircfg, .table = m->irt, .entries = IRT_ENTRIES,
+		    .x2apic = true, .source_validation = true, .platform = &m->platform);
+	MSIDOM_OPTS(msidom_device_info, info, .name = "0000:03:00.0", .requester_id = 0x0300);
+	MSIDOM_OPTS(msidom_template, msix, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = TABLE_SIZE, .chip = &msix_chip, .priv = m);
+	MSIDOM_OPTS(msidom_ims_array_config, ims, .read32 = ims_read32, .write32 = ims_write32,
+		    .opaque = m, .nr_entries = IMS_SLOTS);
+	MSIDOM_OPTS(msidom_ims_info, ims_info, .hwsize = 0); /* every entry of the array */
 	struct msidom_domain *ir, *dd, *imsd;
 
+	m->platform.sz = sizeof(m->platform);
 	m->platform.irte_invalidate = irte_invalidate;
 	m->platform.opaque = m;
 	if (check(msidom_bm_x86_vector_domain_create(ctx, &vcfg, vector), "vector domain") ||
@@ -219,11 +207,8 @@ static int allocate(struct msidom_ctx *ctx, struct machine *m, struct msidom_dev
 	static const uint32_t want[4] = { 5, MSIDOM_INDEX_ANY, MSIDOM_INDEX_ANY, MSIDOM_INDEX_ANY };
 
 	for (int i = 0; i < 4; i++) {
-		struct msidom_alloc_opts opts = {
-			.has_cookie = true,
-			.cookie.value = 0x100 + (uint64_t)i,
-			.unmasked = true,
-		};
+		MSIDOM_OPTS(msidom_alloc_opts, opts, .has_cookie = true,
+			    .cookie.value = 0x100 + (uint64_t)i, .unmasked = true);
 		struct msidom_map map =
 			msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, want[i], &opts);
 
@@ -246,12 +231,8 @@ static int allocate(struct msidom_ctx *ctx, struct machine *m, struct msidom_dev
 static int allocate_ims(struct msidom_device *dev)
 {
 	for (uint64_t pasid = 0x41; pasid <= 0x42; pasid++) {
-		struct msidom_alloc_opts opts = {
-			.has_cookie = true,
-			.cookie.value = pasid,
-			.unmasked = true,
-			.handler = on_irq,
-		};
+		MSIDOM_OPTS(msidom_alloc_opts, opts, .has_cookie = true, .cookie.value = pasid,
+			    .unmasked = true, .handler = on_irq);
 		struct msidom_map map =
 			msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, MSIDOM_INDEX_ANY, &opts);
 

@@ -73,8 +73,11 @@ static int vector_compose(struct msidom_irq_data *data, struct msidom_msg *msg)
 	return 0;
 }
 
-static const struct msidom_domain_ops vector_ops = { .alloc = vector_alloc, .free = vector_free };
-static const struct msidom_chip_ops vector_chip = { .compose_msg = vector_compose };
+static const struct msidom_domain_ops vector_ops = { .sz = sizeof(struct msidom_domain_ops),
+						     .alloc = vector_alloc,
+						     .free = vector_free };
+static const struct msidom_chip_ops vector_chip = { .sz = sizeof(struct msidom_chip_ops),
+						    .compose_msg = vector_compose };
 
 /* ---- the device's MSI-X table (BAR memory, simulated) ---- */
 
@@ -110,6 +113,7 @@ static int msix_unmask(struct msidom_irq_data *data)
 }
 
 static const struct msidom_chip_ops msix_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = msix_write_msg,
 	.mask = msix_mask,
 	.unmask = msix_unmask,
@@ -154,32 +158,18 @@ int main(void)
 	struct msidom_ctx *ctx = NULL;
 	struct msidom_domain *root = NULL, *msix = NULL, *ims = NULL;
 	struct msidom_device *dev = NULL;
-	struct msidom_domain_info ri = {
-		.name = "VECTOR",
-		.child_prefix = "IR-",
-		.bus = MSIDOM_BUS_VECTOR,
-		.flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI,
-		.hwsize = NR_CPUS * NR_VECTORS,
-		.ops = &vector_ops,
-		.chip = &vector_chip,
-		.priv = &vr,
-	};
-	struct msidom_device_info di = { .name = "0000:6a:01.0", .requester_id = 0x6a08 };
-	struct msidom_template mt = {
-		.name = "PCI-MSIX",
-		.bus = MSIDOM_BUS_PCI_MSIX,
-		.hwsize = NR_MSIX,
-		.chip = &msix_chip,
-		.priv = &acc.msix,
-	};
-	struct msidom_ims_queue_config qc = {
-		.base = acc.wq[0].ims_entry,
-		.stride = sizeof(struct wq_context),
-		.nr_entries = NR_QUEUES,
-		.sync = accel_reload_ims,
-		.opaque = &acc,
-	};
-	struct msidom_ims_info ii = { .name = "PCI-IMS" };
+	MSIDOM_OPTS(msidom_domain_info, ri, .name = "VECTOR", .child_prefix = "IR-",
+		    .bus = MSIDOM_BUS_VECTOR,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI,
+		    .hwsize = NR_CPUS * NR_VECTORS, .ops = &vector_ops, .chip = &vector_chip,
+		    .priv = &vr);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:6a:01.0", .requester_id = 0x6a08);
+	MSIDOM_OPTS(msidom_template, mt, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = NR_MSIX, .chip = &msix_chip, .priv = &acc.msix);
+	MSIDOM_OPTS(msidom_ims_queue_config, qc, .base = acc.wq[0].ims_entry,
+		    .stride = sizeof(struct wq_context), .nr_entries = NR_QUEUES,
+		    .sync = accel_reload_ims, .opaque = &acc);
+	MSIDOM_OPTS(msidom_ims_info, ii, .name = "PCI-IMS");
 	char *dump = NULL;
 	int64_t len;
 	int ret, status = EXIT_FAILURE;
@@ -206,8 +196,10 @@ int main(void)
 	}
 
 	/* Device events on MSI-X: error, admin queue, misc. */
-	ret = msidom_msi_alloc_range(dev, MSIDOM_DEFAULT_DOMAIN, 0, NR_MSIX - 1,
-				     &(struct msidom_alloc_opts){ .unmasked = true });
+	ret = msidom_msi_alloc_range(
+		dev, MSIDOM_DEFAULT_DOMAIN, 0, NR_MSIX - 1,
+		&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+					     .unmasked = true });
 	if (ret) {
 		fprintf(stderr, "MSI-X allocation failed: %s\n", msidom_strerror(ret));
 		goto out;
@@ -215,7 +207,7 @@ int main(void)
 
 	/* One IMS interrupt per work queue, tagged with the queue owner's PASID. */
 	for (unsigned int q = 0; q < NR_QUEUES; q++) {
-		struct msidom_alloc_opts o = { .has_cookie = true, .unmasked = true };
+		MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .unmasked = true);
 		struct msidom_map m;
 
 		o.cookie.value = acc.wq[q].pasid;

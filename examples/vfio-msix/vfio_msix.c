@@ -102,7 +102,7 @@ static bool parse_num(const char *s, long *out)
 
 static void print_stats(const struct msidom_vfio *v)
 {
-	struct msidom_vfio_stats s;
+	MSIDOM_OPTS(msidom_vfio_stats, s, );
 	if (msidom_vfio_get_stats(v, &s) != 0)
 		return;
 	printf("stats: set_irqs=%llu failed=%llu disables=%llu resizes=%llu "
@@ -156,11 +156,9 @@ int main(int argc, char **argv)
 		goto bad;
 	const char *bdf = argv[optind];
 
-	struct msidom_hooks hooks = {
-		.log = log_line,
-		.log_level = verbose ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_INFO,
-	};
-	struct msidom_ctx_config cc = { .hooks = &hooks };
+	MSIDOM_OPTS(msidom_hooks, hooks, .log = log_line,
+		    .log_level = verbose ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_INFO);
+	MSIDOM_OPTS(msidom_ctx_config, cc, .hooks = &hooks);
 	struct msidom_ctx *ctx = NULL;
 	int ret = msidom_ctx_create(&cc, &ctx);
 	if (ret) {
@@ -168,13 +166,10 @@ int main(int argc, char **argv)
 		return 4;
 	}
 
-	struct msidom_vfio_config vc = {
-		.bdf = bdf,
-		.mode = msi ? MSIDOM_VFIO_MODE_MSI : MSIDOM_VFIO_MODE_MSIX,
-		.policy = prealloc ? MSIDOM_VFIO_PREALLOC : MSIDOM_VFIO_GROW,
-		.on_err = on_err,
-		.on_req = on_req,
-	};
+	MSIDOM_OPTS(msidom_vfio_config, vc, .bdf = bdf,
+		    .mode = msi ? MSIDOM_VFIO_MODE_MSI : MSIDOM_VFIO_MODE_MSIX,
+		    .policy = prealloc ? MSIDOM_VFIO_PREALLOC : MSIDOM_VFIO_GROW, .on_err = on_err,
+		    .on_req = on_req);
 	struct msidom_vfio *v = NULL;
 	ret = msidom_vfio_open(ctx, &vc, &v);
 	if (ret) {
@@ -183,7 +178,7 @@ int main(int argc, char **argv)
 		return ret == -MSIDOM_EPERM ? 3 : 4;
 	}
 
-	struct msidom_vfio_info info;
+	MSIDOM_OPTS(msidom_vfio_info, info, );
 	msidom_vfio_get_info(v, &info);
 	enum msidom_vfio_irq_type type = msi ? MSIDOM_VFIO_MSI : MSIDOM_VFIO_MSIX;
 	uint32_t avail = info.irq[type].count;

@@ -11,8 +11,10 @@
  *
  * On a real host the backing would be VFIO:
  *
- *     msidom_vfio_open(ctx, &(struct msidom_vfio_config){ .bdf = "0000:03:00.0" }, &vdev);
- *     b = (struct msidom_vmm_backing){ .type = MSIDOM_VMM_BACKING_VFIO, .vfio = vdev,
+ *     msidom_vfio_open(ctx, &(struct msidom_vfio_config){ .sz = sizeof(struct msidom_vfio_config),
+ .bdf = "0000:03:00.0" }, &vdev);
+ *     b = (struct msidom_vmm_backing){
+	.sz = sizeof(struct msidom_vmm_backing), .type = MSIDOM_VMM_BACKING_VFIO, .vfio = vdev,
  *                                      .host_index = v, .irqfd = true };
  *     msidom_vmm_set_backing(fn, v, &b);
  *
@@ -137,8 +139,11 @@ static int host_compose(struct msidom_irq_data *data, struct msidom_msg *msg)
 	return 0;
 }
 
-static const struct msidom_domain_ops host_ops = { .alloc = host_alloc, .free = host_free };
-static const struct msidom_chip_ops host_chip = { .compose_msg = host_compose };
+static const struct msidom_domain_ops host_ops = { .sz = sizeof(struct msidom_domain_ops),
+						   .alloc = host_alloc,
+						   .free = host_free };
+static const struct msidom_chip_ops host_chip = { .sz = sizeof(struct msidom_chip_ops),
+						  .compose_msg = host_compose };
 
 /* ---------------- the VMM ---------------- */
 
@@ -188,6 +193,7 @@ static void on_failed(void *opaque, struct msidom_vmm_fn *fn, uint32_t vector, i
 }
 
 static const struct msidom_vmm_ops vmm_ops = {
+	.sz = sizeof(struct msidom_vmm_ops),
 	.route_changed = on_route,
 	.deliver = on_deliver,
 	.backing_failed = on_failed,
@@ -246,7 +252,7 @@ static void guest_remove(struct msidom_vmm_fn *fn)
 
 static void print_stats(struct msidom_vmm_fn *fn, const char *who)
 {
-	struct msidom_vmm_stats st;
+	MSIDOM_OPTS(msidom_vmm_stats, st, );
 
 	check(msidom_vmm_get_stats(fn, &st), "stats");
 	printf("  %s: host vectors %" PRIu32 ", delivered %" PRIu64 ", latched %" PRIu64
@@ -266,7 +272,7 @@ struct hostside {
 static void back(struct hostside *hs, struct msidom_vmm_fn *fn, uint32_t v, uint32_t index,
 		 uint64_t guest)
 {
-	struct msidom_vmm_backing b = { .host_index = index };
+	MSIDOM_OPTS(msidom_vmm_backing, b, .host_index = index);
 
 	if (hs->vdev) {
 		b.type = MSIDOM_VMM_BACKING_VFIO;
@@ -311,18 +317,10 @@ static void raise_host(struct hostside *hs, uint32_t index, const char *cause)
 static int run(struct msidom_ctx *ctx, struct hostside *hs)
 {
 	struct vmm vm = { .guest = "guest1" }, hostile = { .guest = "guest2" };
-	struct msidom_vmm_config fcfg = {
-		.name = "guest1-00:04.0",
-		.type = MSIDOM_VMM_MSIX,
-		.nvec = NVEC,
-		.cap_next = 0xe0,
-		.msix_table_reg = 0x0000 | 3,
-		.msix_pba_reg = 0x2000 | 3,
-		.max_host_vectors = 3,
-		.max_host_fds = 3,
-		.ops = &vmm_ops,
-		.opaque = &vm,
-	};
+	MSIDOM_OPTS(msidom_vmm_config, fcfg, .name = "guest1-00:04.0", .type = MSIDOM_VMM_MSIX,
+		    .nvec = NVEC, .cap_next = 0xe0, .msix_table_reg = 0x0000 | 3,
+		    .msix_pba_reg = 0x2000 | 3, .max_host_vectors = 3, .max_host_fds = 3,
+		    .ops = &vmm_ops, .opaque = &vm);
 	struct msidom_vmm_fn *fn, *fn2;
 	uint64_t pba;
 	bool ok;
@@ -390,7 +388,7 @@ static int run(struct msidom_ctx *ctx, struct hostside *hs)
 
 static int run_vfio(struct msidom_ctx *ctx, const char *bdf)
 {
-	struct msidom_vfio_config cfg = { .bdf = bdf, .mode = MSIDOM_VFIO_MODE_MSIX };
+	MSIDOM_OPTS(msidom_vfio_config, cfg, .bdf = bdf, .mode = MSIDOM_VFIO_MODE_MSIX);
 	struct hostside hs = { 0 };
 	int err, ret;
 
@@ -408,24 +406,15 @@ static int run_vfio(struct msidom_ctx *ctx, const char *bdf)
 
 static int run_simulated(struct msidom_ctx *ctx)
 {
-	struct msidom_domain_info rinfo = {
-		.name = "HOST-VECTOR",
-		.child_prefix = "IR-",
-		.bus = MSIDOM_BUS_VECTOR,
-		.flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI,
-		.hwsize = 256,
-		.ops = &host_ops,
-		.chip = &host_chip,
-	};
-	struct msidom_device_info dinfo = { .name = "0000:03:00.0", .requester_id = 0x0300 };
+	MSIDOM_OPTS(msidom_domain_info, rinfo, .name = "HOST-VECTOR", .child_prefix = "IR-",
+		    .bus = MSIDOM_BUS_VECTOR,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI, .hwsize = 256,
+		    .ops = &host_ops, .chip = &host_chip);
+	MSIDOM_OPTS(msidom_device_info, dinfo, .name = "0000:03:00.0", .requester_id = 0x0300);
 	static struct nic nic;
-	struct msidom_ims_array_config acfg = {
-		.read32 = nic_read32,
-		.write32 = nic_write32,
-		.opaque = &nic,
-		.nr_entries = NVEC,
-	};
-	struct msidom_ims_info iinfo = { .name = "E1000E-MSIX", .hwsize = NVEC };
+	MSIDOM_OPTS(msidom_ims_array_config, acfg, .read32 = nic_read32, .write32 = nic_write32,
+		    .opaque = &nic, .nr_entries = NVEC);
+	MSIDOM_OPTS(msidom_ims_info, iinfo, .name = "E1000E-MSIX", .hwsize = NVEC);
 	struct hostside hs = { .nic = &nic };
 	struct msidom_domain *root, *table;
 	struct host host = { { false } };
