@@ -294,8 +294,6 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	v->on_err = cfg->on_err;
 	v->on_req = cfg->on_req;
 	v->cb_arg = cfg->cb_arg;
-	v->resize_gap = cfg->resize_gap;
-	v->resize_gap_arg = cfg->resize_gap_arg;
 
 	int ret = cfg->no_cdev ? 0 : vfio_cdev_open(v);
 	if (ret < 0)

@@ -72,8 +72,6 @@ struct msidom_vfio {
 	msidom_vfio_event_fn on_err;
 	msidom_vfio_event_fn on_req;
 	void *cb_arg;
-	void (*resize_gap)(void *arg);
-	void *resize_gap_arg;
 
 	struct msidom_device *dev;
 	struct msidom_domain *root;
