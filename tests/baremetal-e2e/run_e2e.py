@@ -113,7 +113,7 @@ def build_library(args, work):
         shutil.rmtree(bdir, ignore_errors=True)
     setup = [meson, 'setup', bdir, args.source_root, '--cross-file', cross,
              '-Dfreestanding=true', '-Dbaremetal=true', '-Dtests=false',
-             '-Dexamples=false', '-Ddocs=disabled', '-Dvfio=disabled', '-Dvmm=false',
+             '-Dexamples=false', '-Ddocs=disabled', '-Dvfio=disabled', '-Dvmm=disabled',
              '-Db_staticpic=false', '-Dbuildtype=debugoptimized']
     t0 = time.monotonic()
     if os.path.exists(os.path.join(bdir, 'build.ninja')):

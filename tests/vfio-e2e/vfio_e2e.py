@@ -464,7 +464,7 @@ def build_guest(src_root, build_root, probe_only=False):
             opts = ['-Ddefault_library=static', '-Db_sanitize=none',
                     '-Dbuildtype=debugoptimized', '-Db_ndebug=false',
                     '-Dtests=false', '-De2e=false', '-Ddocs=disabled',
-                    '-Dbaremetal=false', '-Dvfio=enabled', '-Dvmm=true',
+                    '-Dbaremetal=false', '-Dvfio=enabled', '-Dvmm=enabled',
                     '-Dexamples=false', '-Dwerror=false']
             stamp = os.path.join(work, 'static-build.options')
             old = None
