@@ -136,18 +136,76 @@ int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from)
 	}
 }
 
-int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count, uint32_t align)
+/* Lowest clear bit in [from, nbits), or nbits. */
+static uint64_t next_clear(const uint64_t *map, uint32_t nbits, uint64_t from)
 {
-	if (!count || !align || (align & (align - 1)))
-		return -1;
-	for (uint64_t start = 0; start + count <= b->nbits; start += align) {
-		uint32_t i;
+	uint64_t wi = from / 64;
+	uint64_t w;
 
-		for (i = 0; i < count; i++)
-			if (msidom_bitmap_test(b, (uint32_t)(start + i)))
-				break;
-		if (i == count)
-			return (int64_t)start;
+	if (from >= nbits)
+		return nbits;
+	w = ~map[wi] & (~0ull << (from % 64));
+	/* Whole words at a time: a nearly full map must not cost a step per bit. */
+	while (!w) {
+		if (++wi * 64 >= nbits)
+			return nbits;
+		w = ~map[wi];
 	}
-	return -1;
+	from = wi * 64 + ctz64(w);
+	return from < nbits ? from : nbits;
+}
+
+/* Lowest set bit in [from, to), or to (to <= nbits). */
+static uint64_t next_set_below(const uint64_t *map, uint64_t from, uint64_t to)
+{
+	uint64_t wi = from / 64;
+	uint64_t w;
+
+	if (from >= to)
+		return to;
+	w = map[wi] & (~0ull << (from % 64));
+	while (!w) {
+		if (++wi * 64 >= to)
+			return to;
+		w = map[wi];
+	}
+	from = wi * 64 + ctz64(w);
+	return from < to ? from : to;
+}
+
+/* Smallest y >= x with (y + off) a multiple of align (off < align). */
+static uint64_t align_up(uint64_t x, uint64_t align, uint64_t off)
+{
+	return ((x + off + align - 1) & ~(align - 1)) - off;
+}
+
+MSIDOM_API int64_t msidom_bitmap_find_area_off(const uint64_t *map, uint32_t nbits, uint32_t n,
+					       uint32_t align, uint32_t offset)
+{
+	uint64_t off, start, busy;
+
+	if (!map || !n || !align || (align & (align - 1)))
+		return -MSIDOM_EINVAL;
+	off = offset & (align - 1);
+	start = 0;
+	for (;;) {
+		/*
+		 * Every candidate before the next clear bit starts on a set bit,
+		 * and every candidate up to a set bit inside the window covers
+		 * it: both jumps skip only starts that cannot fit.
+		 */
+		start = align_up(next_clear(map, nbits, start), align, off);
+		if (start + n > nbits)
+			return -MSIDOM_ENOSPC;
+		busy = next_set_below(map, start, start + n);
+		if (busy == start + n)
+			return (int64_t)start;
+		start = busy + 1;
+	}
+}
+
+MSIDOM_API int64_t msidom_bitmap_find_area(const uint64_t *map, uint32_t nbits, uint32_t n,
+					   uint32_t align)
+{
+	return msidom_bitmap_find_area_off(map, nbits, n, align, 0);
 }

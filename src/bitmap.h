@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libmsidom/provider/bitmap.h>
+
 #define MSIDOM_BITMAP_MAX_LEVELS 5
 
 struct msidom_ctx;
@@ -34,9 +36,8 @@ int64_t msidom_bitmap_find_zero(const struct msidom_bitmap *b);
 /* Lowest set bit >= @from, or -1. */
 int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from);
 /*
- * Lowest start of @count clear bits aligned to @align (a power of two),
- * or -1. Linear: for block allocations only.
+ * Block searches go through msidom_bitmap_find_area() on level 0
+ * (b->words, b->nbits): the levels above only speed up single bits.
  */
-int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count, uint32_t align);
 
 #endif

@@ -19,34 +19,6 @@ static size_t map_bytes(uint32_t count)
 	return (size_t)((count + 63u) / 64u) * sizeof(uint64_t);
 }
 
-static int64_t find_block(const struct bm_doorbell *db, uint32_t n)
-{
-	if (n == 1) {
-		for (uint32_t w = 0; w < (db->count + 63u) / 64u; w++) {
-			if (db->map[w] == ~0ull)
-				continue;
-			for (uint32_t b = 0; b < 64u; b++)
-				if (!((db->map[w] >> b) & 1u) && w * 64u + b < db->count)
-					return (int64_t)(w * 64u + b);
-		}
-		return -1;
-	}
-	/*
-	 * A multi-message function replaces the low log2(n) bits of the data
-	 * with the message number, so the block is aligned in data space
-	 * (base + hwirq), not in hwirq space.
-	 */
-	for (uint32_t i = (0u - db->base) & (n - 1u); i + n <= db->count && i + n >= i; i += n) {
-		uint32_t k;
-
-		for (k = 0; k < n && !bm_bit_test(db->map, i + k); k++)
-			;
-		if (k == n)
-			return i;
-	}
-	return -1;
-}
-
 static void db_free(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr)
 {
 	struct bm_doorbell *db = msidom_domain_priv(d);
@@ -68,7 +40,14 @@ static int db_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data
 
 	(void)arg;
 	if (bm_want_block(d, data, nr)) {
-		hw = bm_is_pow2(nr) ? find_block(db, nr) : -1;
+		/*
+		 * A multi-message function replaces the low log2(nr) bits of
+		 * the data with the message number, so the block is aligned in
+		 * data space (base + hwirq), not in hwirq space.
+		 */
+		hw = bm_is_pow2(nr) ?
+			     msidom_bitmap_find_area_off(db->map, db->count, nr, nr, db->base) :
+			     -1;
 		if (hw < 0)
 			goto err_full;
 		for (i = 0; i < nr; i++) {
@@ -78,7 +57,7 @@ static int db_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data
 		return 0;
 	}
 	for (i = 0; i < nr; i++) {
-		hw = find_block(db, 1);
+		hw = msidom_bitmap_find_area(db->map, db->count, 1, 1);
 		if (hw < 0) {
 			db_free(d, data, i);
 			goto err_full;

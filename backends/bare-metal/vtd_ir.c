@@ -37,30 +37,6 @@ static uint32_t map_words(uint32_t entries)
 	return (entries + 63u) / 64u;
 }
 
-/* Lowest free aligned block of @n entries, or -1. */
-static int64_t find_block(const struct bm_vtd *v, uint32_t n)
-{
-	if (n == 1) {
-		for (uint32_t w = 0; w < map_words(v->entries); w++) {
-			if (v->map[w] == ~0ull)
-				continue;
-			for (uint32_t b = 0; b < 64u; b++)
-				if (!((v->map[w] >> b) & 1u) && w * 64u + b < v->entries)
-					return (int64_t)(w * 64u + b);
-		}
-		return -1;
-	}
-	for (uint32_t i = 0; i + n <= v->entries; i += n) {
-		uint32_t k;
-
-		for (k = 0; k < n && !bm_bit_test(v->map, i + k); k++)
-			;
-		if (k == n)
-			return i;
-	}
-	return -1;
-}
-
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || \
 	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8)
 #define BM_ATOMIC64 1
@@ -196,7 +172,7 @@ static int vtd_alloc(struct msidom_domain *d, struct msidom_irq_data *const *dat
 			       nr);
 			return -MSIDOM_EINVAL;
 		}
-		idx = find_block(v, nr);
+		idx = msidom_bitmap_find_area(v->map, v->entries, nr, nr);
 		if (idx < 0)
 			goto err_full;
 		for (i = 0; i < nr; i++) {
@@ -207,7 +183,7 @@ static int vtd_alloc(struct msidom_domain *d, struct msidom_irq_data *const *dat
 		return 0;
 	}
 	for (i = 0; i < nr; i++) {
-		idx = find_block(v, 1);
+		idx = msidom_bitmap_find_area(v->map, v->entries, 1, 1);
 		if (idx < 0) {
 			vtd_free(d, data, i);
 			goto err_full;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Opening a device through its IOMMU group: sysfs group lookup, type1v2
- * container, device fd, interrupt discovery, isolation, and the core
- * objects (root domain, device, default-slot domain). Closing undoes it.
+ * container, device fd, interrupt discovery, and the core objects (root
+ * domain, device, default-slot domain). Closing undoes it.
  */
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -51,34 +51,6 @@ static int find_group(struct msidom_vfio *v)
 		g = g * 10 + (link[i] - '0');
 	v->info.group = g;
 	return 0;
-}
-
-/*
- * type1 (and iommufd) accept a device without interrupt remapping only when
- * their module's allow_unsafe_interrupts is set; with it clear, acceptance
- * proves isolation.
- */
-bool vfio_probe_isolated(struct msidom_vfio *v, const char *module)
-{
-	char param[96];
-	char c = 0;
-	int fd;
-
-	msidom_snprintf(param, sizeof(param), "/sys/module/%s/parameters/allow_unsafe_interrupts",
-			module);
-	fd = v->sys.open(v->sys.opaque, param, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (v->sys.read(v->sys.opaque, fd, &c, 1) != 1)
-			c = 0;
-		vfio_close(v, &fd);
-	}
-	if (c == 'N' || c == 'n' || c == '0')
-		return true;
-	msidom_log(v->ctx, MSIDOM_LOG_WARN,
-		   "vfio %s: %s %s allow_unsafe_interrupts: MSI of this device is not known to "
-		   "be isolated",
-		   v->bdf, c ? "set:" : "cannot read", module);
-	return false;
 }
 
 static int open_container(struct msidom_vfio *v)
@@ -322,8 +294,6 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	v->on_err = cfg->on_err;
 	v->on_req = cfg->on_req;
 	v->cb_arg = cfg->cb_arg;
-	v->resize_gap = cfg->resize_gap;
-	v->resize_gap_arg = cfg->resize_gap_arg;
 
 	int ret = cfg->no_cdev ? 0 : vfio_cdev_open(v);
 	if (ret < 0)

@@ -153,8 +153,6 @@ static int grow(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 	if (ret)
 		return ret;
 	v->stats.disables++;
-	if (v->resize_gap)
-		v->resize_gap(v->resize_gap_arg);
 	fill(v, ix, 0, n, false);
 	ret = vfio_set_irqs_fds(v, ix->type, 0, n, v->fdbuf);
 	if (ret) {

@@ -72,8 +72,6 @@ struct msidom_vfio {
 	msidom_vfio_event_fn on_err;
 	msidom_vfio_event_fn on_req;
 	void *cb_arg;
-	void (*resize_gap)(void *arg);
-	void *resize_gap_arg;
 
 	struct msidom_device *dev;
 	struct msidom_domain *root;
@@ -118,7 +116,7 @@ int vfio_cdev_open(struct msidom_vfio *v);
 int vfio_errreq_arm(struct msidom_vfio *v);
 void vfio_errreq_disarm(struct msidom_vfio *v);
 
-/* open.c: whether the IOMMU's acceptance of the device proves MSI isolation. */
+/* isolation.c: whether the IOMMU's acceptance of the device proves MSI isolation. */
 bool vfio_probe_isolated(struct msidom_vfio *v, const char *module);
 
 /* Small helpers (sys.c). */

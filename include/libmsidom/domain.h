@@ -98,11 +98,6 @@ MSIDOM_API enum msidom_bus_token msidom_domain_bus(const struct msidom_domain *d
  */
 MSIDOM_API uint32_t msidom_domain_hwsize(const struct msidom_domain *d);
 /**
- * @brief Private data given at creation.
- * @param d The domain.
- * @return msidom_domain_info.priv (or msidom_template.priv), or NULL.
- */
-/**
  * @brief The context owning the domain.
  * @param d The domain.
  * @return The context, or NULL if @p d is NULL.

@@ -165,14 +165,6 @@ struct msidom_vfio_config {
 	/** Argument of on_err and on_req. */
 	void *cb_arg;
 	/**
-	 * Test hook, or NULL: called during a NORESIZE grow while the index is
-	 * disabled, with the context lock held (it may touch the device, not
-	 * the library).
-	 */
-	void (*resize_gap)(void *arg);
-	/** Argument of resize_gap. */
-	void *resize_gap_arg;
-	/**
 	 * Take the IOMMU group path even where the device has a VFIO cdev
 	 * (/dev/vfio/devices/vfioN with iommufd, Linux >= 6.6), which is
 	 * otherwise preferred.

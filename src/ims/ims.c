@@ -3,7 +3,9 @@
  * PCI/IMS device domains: the core's per-device domain driven by slot
  * storage callbacks. The domain composes nothing and retargets nothing;
  * it only forwards the core's message writes, masks and batches to the
- * storage, with each slot's cookie.
+ * storage, with each slot's cookie. Any storage will do: the ready-made
+ * ones (ims_array.c, ims_queue.c) build theirs and come here like a
+ * driver's would.
  */
 #include "ims_internal.h"
 
@@ -307,9 +309,10 @@ err_state:
 	return ret;
 }
 
-/* Common argument checks of the three creators. */
-static int check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
-		      const void *storage, struct msidom_domain *parent, struct msidom_domain **out)
+/* Argument checks shared by every IMS creator, before any storage is built. */
+int msidom__ims_check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
+			   const void *storage, struct msidom_domain *parent,
+			   struct msidom_domain **out)
 {
 	struct msidom_ctx *ctx = dev ? msidom_device_ctx(dev) : msidom_domain_ctx(parent);
 
@@ -330,7 +333,7 @@ MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
 					const struct msidom_ims_storage *storage,
 					struct msidom_domain *parent, struct msidom_domain **out)
 {
-	int ret = check_args(dev, info, storage, parent, out);
+	int ret = msidom__ims_check_args(dev, info, storage, parent, out);
 
 	if (ret)
 		return ret;
@@ -341,30 +344,4 @@ MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
 		return -MSIDOM_EINVAL;
 	}
 	return msidom__ims_create(dev, info, storage, MSIDOM_MAX_HWSIZE, NULL, NULL, parent, out);
-}
-
-MSIDOM_API int msidom_ims_array_domain_create(struct msidom_device *dev,
-					      const struct msidom_ims_info *info,
-					      const struct msidom_ims_array_config *cfg,
-					      struct msidom_domain *parent,
-					      struct msidom_domain **out)
-{
-	int ret = check_args(dev, info, cfg, parent, out);
-
-	if (ret)
-		return ret;
-	return msidom__ims_array_create(dev, info, cfg, parent, out);
-}
-
-MSIDOM_API int msidom_ims_queue_domain_create(struct msidom_device *dev,
-					      const struct msidom_ims_info *info,
-					      const struct msidom_ims_queue_config *cfg,
-					      struct msidom_domain *parent,
-					      struct msidom_domain **out)
-{
-	int ret = check_args(dev, info, cfg, parent, out);
-
-	if (ret)
-		return ret;
-	return msidom__ims_queue_create(dev, info, cfg, parent, out);
 }

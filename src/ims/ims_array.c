@@ -140,14 +140,21 @@ static void array_fini(struct msidom_ctx *ctx, void *state)
 	msidom_free(ctx, state, sizeof(struct ims_array));
 }
 
-int msidom__ims_array_create(struct msidom_device *dev, const struct msidom_ims_info *info,
-			     const struct msidom_ims_array_config *cfg,
-			     struct msidom_domain *parent, struct msidom_domain **out)
+MSIDOM_API int msidom_ims_array_domain_create(struct msidom_device *dev,
+					      const struct msidom_ims_info *info,
+					      const struct msidom_ims_array_config *cfg,
+					      struct msidom_domain *parent,
+					      struct msidom_domain **out)
 {
-	struct msidom_ctx *ctx = msidom_device_ctx(dev);
 	struct msidom_ims_storage storage;
+	struct msidom_ctx *ctx;
 	struct ims_array *a;
+	int ret;
 
+	ret = msidom__ims_check_args(dev, info, cfg, parent, out);
+	if (ret)
+		return ret;
+	ctx = msidom_device_ctx(dev);
 	if (!cfg->read32 || !cfg->write32) {
 		msidom_log(ctx, MSIDOM_LOG_ERR, "ims array: read32 and write32 are required");
 		return -MSIDOM_EINVAL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Shared by the IMS domain and its ready-made storages. Not ABI.
+ * The IMS domain (ims.c) as seen by the ready-made storages built on it
+ * (ims_array.c, ims_queue.c). Dependencies run one way: the storages call
+ * in here, ims.c knows none of them. Not ABI.
  */
 #ifndef MSIDOM_IMS_INTERNAL_H
 #define MSIDOM_IMS_INTERNAL_H
@@ -22,12 +24,12 @@ int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *
 		       msidom_ims_fini_fn fini, struct msidom_domain *parent,
 		       struct msidom_domain **out);
 
-/* The ready-made storages (arguments already checked for NULL). */
-int msidom__ims_array_create(struct msidom_device *dev, const struct msidom_ims_info *info,
-			     const struct msidom_ims_array_config *cfg,
-			     struct msidom_domain *parent, struct msidom_domain **out);
-int msidom__ims_queue_create(struct msidom_device *dev, const struct msidom_ims_info *info,
-			     const struct msidom_ims_queue_config *cfg,
-			     struct msidom_domain *parent, struct msidom_domain **out);
+/*
+ * Checks shared by every creator: NULL arguments (logged where a context
+ * can be found) and *out cleared first. 0 or -MSIDOM_EINVAL.
+ */
+int msidom__ims_check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
+			   const void *storage, struct msidom_domain *parent,
+			   struct msidom_domain **out);
 
 #endif

@@ -212,16 +212,23 @@ static void queue_fini(struct msidom_ctx *ctx, void *state)
 	msidom_free(ctx, q, sizeof(*q));
 }
 
-int msidom__ims_queue_create(struct msidom_device *dev, const struct msidom_ims_info *info,
-			     const struct msidom_ims_queue_config *cfg,
-			     struct msidom_domain *parent, struct msidom_domain **out)
+MSIDOM_API int msidom_ims_queue_domain_create(struct msidom_device *dev,
+					      const struct msidom_ims_info *info,
+					      const struct msidom_ims_queue_config *cfg,
+					      struct msidom_domain *parent,
+					      struct msidom_domain **out)
 {
-	struct msidom_ctx *ctx = msidom_device_ctx(dev);
-	size_t stride = cfg->stride ? cfg->stride : MSIDOM_IMS_ENTRY_SIZE;
 	struct msidom_ims_storage storage;
+	struct msidom_ctx *ctx;
 	struct ims_queue *q;
+	size_t stride;
 	int ret;
 
+	ret = msidom__ims_check_args(dev, info, cfg, parent, out);
+	if (ret)
+		return ret;
+	ctx = msidom_device_ctx(dev);
+	stride = cfg->stride ? cfg->stride : MSIDOM_IMS_ENTRY_SIZE;
 	if (!cfg->base || ((uintptr_t)cfg->base & 3u) || stride < MSIDOM_IMS_ENTRY_SIZE ||
 	    (stride & 3u)) {
 		msidom_log(
@@ -245,11 +252,14 @@ int msidom__ims_queue_create(struct msidom_device *dev, const struct msidom_ims_
 	q->sync = cfg->sync;
 	q->opaque = cfg->opaque;
 	ret = resize_log(q, QUEUE_BASE_CAP);
-	if (ret) {
-		msidom_free(ctx, q, sizeof(*q));
-		return ret;
-	}
+	if (ret)
+		goto err_queue;
 	storage.ops = &queue_ops;
 	storage.opaque = q;
+	/* From here the domain owns q: queue_fini frees it on every path. */
 	return msidom__ims_create(dev, info, &storage, cfg->nr_entries, q, queue_fini, parent, out);
+
+err_queue:
+	msidom_free(ctx, q, sizeof(*q));
+	return ret;
 }

@@ -9,7 +9,7 @@
 
 #include "vmm_internal.h"
 
-uint32_t msidom_vmm_cfg_size(const struct msidom_vmm_fn *fn)
+MSIDOM_API uint32_t msidom_vmm_cfg_size(const struct msidom_vmm_fn *fn)
 {
 	if (!fn)
 		return 0;
@@ -27,7 +27,8 @@ static bool cfg_access_ok(const struct msidom_vmm_fn *fn, uint32_t offset, uint3
 	return offset < msidom_vmm_cfg_size(fn) && size <= msidom_vmm_cfg_size(fn) - offset;
 }
 
-int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size, uint32_t *value)
+MSIDOM_API int msidom_vmm_cfg_read(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size,
+				   uint32_t *value)
 {
 	uint32_t dw = 0;
 	int err;
@@ -55,7 +56,8 @@ out:
 	return err;
 }
 
-int msidom_vmm_cfg_write(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size, uint32_t value)
+MSIDOM_API int msidom_vmm_cfg_write(struct msidom_vmm_fn *fn, uint32_t offset, uint32_t size,
+				    uint32_t value)
 {
 	uint32_t shift, bytemask;
 	int err = 0;

@@ -55,8 +55,8 @@ static void vec_reset(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 	v->acq_failed = false;
 }
 
-int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_vmm_config *cfg,
-			 struct msidom_vmm_fn **out)
+MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_vmm_config *cfg,
+				    struct msidom_vmm_fn **out)
 {
 	pthread_mutexattr_t attr;
 	struct msidom_vmm_fn *fn;
@@ -143,7 +143,7 @@ err_log:
 	return err;
 }
 
-void msidom_vmm_fn_destroy(struct msidom_vmm_fn *fn)
+MSIDOM_API void msidom_vmm_fn_destroy(struct msidom_vmm_fn *fn)
 {
 	struct msidom_ctx *ctx;
 
@@ -159,7 +159,7 @@ void msidom_vmm_fn_destroy(struct msidom_vmm_fn *fn)
 	msidom_free(ctx, fn, sizeof(*fn));
 }
 
-int msidom_vmm_fn_reset(struct msidom_vmm_fn *fn)
+MSIDOM_API int msidom_vmm_fn_reset(struct msidom_vmm_fn *fn)
 {
 	if (!fn)
 		return -MSIDOM_EINVAL;
@@ -201,8 +201,8 @@ static bool same_backing(const struct msidom_vmm_backing *a, const struct msidom
 	return false;
 }
 
-int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
-			   const struct msidom_vmm_backing *backing)
+MSIDOM_API int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
+				      const struct msidom_vmm_backing *backing)
 {
 	static const struct msidom_vmm_backing emulated = { .type = MSIDOM_VMM_BACKING_EMULATED };
 	const struct vmm_backing_ops *ops;
@@ -256,7 +256,8 @@ int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
 	return 0;
 }
 
-int msidom_vmm_set_quota(struct msidom_vmm_fn *fn, uint32_t max_host_vectors, uint32_t max_host_fds)
+MSIDOM_API int msidom_vmm_set_quota(struct msidom_vmm_fn *fn, uint32_t max_host_vectors,
+				    uint32_t max_host_fds)
 {
 	bool raised;
 
@@ -275,7 +276,7 @@ int msidom_vmm_set_quota(struct msidom_vmm_fn *fn, uint32_t max_host_vectors, ui
 	return 0;
 }
 
-int msidom_vmm_fire(struct msidom_vmm_fn *fn, uint32_t vector)
+MSIDOM_API int msidom_vmm_fire(struct msidom_vmm_fn *fn, uint32_t vector)
 {
 	int ret;
 
@@ -290,8 +291,8 @@ int msidom_vmm_fire(struct msidom_vmm_fn *fn, uint32_t vector)
 	return ret;
 }
 
-int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
-			       struct msidom_vmm_vector_info *info)
+MSIDOM_API int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
+					  struct msidom_vmm_vector_info *info)
 {
 	struct vmm_vec *v;
 	int err;
@@ -315,7 +316,7 @@ int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
 	return 0;
 }
 
-int msidom_vmm_get_stats(struct msidom_vmm_fn *fn, struct msidom_vmm_stats *stats)
+MSIDOM_API int msidom_vmm_get_stats(struct msidom_vmm_fn *fn, struct msidom_vmm_stats *stats)
 {
 	if (!fn)
 		return -MSIDOM_EINVAL;
@@ -332,7 +333,7 @@ int msidom_vmm_get_stats(struct msidom_vmm_fn *fn, struct msidom_vmm_stats *stat
 	return 0;
 }
 
-const char *msidom_vmm_backing_name(enum msidom_vmm_backing_type type)
+MSIDOM_API const char *msidom_vmm_backing_name(enum msidom_vmm_backing_type type)
 {
 	const struct vmm_backing_ops *ops = msidom__vmm_backing_ops(type);
 

@@ -60,14 +60,14 @@ void msidom__vmm_msix_cfg_write(struct msidom_vmm_fn *fn, uint32_t dw, uint32_t 
 	msidom__vmm_sync_all(fn);
 }
 
-uint64_t msidom_vmm_table_size(const struct msidom_vmm_fn *fn)
+MSIDOM_API uint64_t msidom_vmm_table_size(const struct msidom_vmm_fn *fn)
 {
 	if (!fn || fn->cfg.type != MSIDOM_VMM_MSIX)
 		return 0;
 	return (uint64_t)fn->cfg.nvec * MSIDOM_VMM_MSIX_ENTRY_SIZE;
 }
 
-uint64_t msidom_vmm_pba_size(const struct msidom_vmm_fn *fn)
+MSIDOM_API uint64_t msidom_vmm_pba_size(const struct msidom_vmm_fn *fn)
 {
 	if (!fn || fn->cfg.type != MSIDOM_VMM_MSIX)
 		return 0;
@@ -125,7 +125,8 @@ static void entry_write(struct vmm_vec *v, uint32_t word, uint32_t value)
 	}
 }
 
-int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t *value)
+MSIDOM_API int msidom_vmm_table_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				     uint64_t *value)
 {
 	const struct vmm_vec *v;
 	uint32_t word;
@@ -150,7 +151,8 @@ out:
 	return err;
 }
 
-int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t value)
+MSIDOM_API int msidom_vmm_table_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				      uint64_t value)
 {
 	struct vmm_vec *v;
 	uint32_t word;
@@ -178,7 +180,8 @@ out:
 	return err;
 }
 
-int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t *value)
+MSIDOM_API int msidom_vmm_pba_read(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				   uint64_t *value)
 {
 	uint32_t first, i;
 	int err;
@@ -202,7 +205,8 @@ out:
 	return err;
 }
 
-int msidom_vmm_pba_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size, uint64_t value)
+MSIDOM_API int msidom_vmm_pba_write(struct msidom_vmm_fn *fn, uint64_t offset, uint32_t size,
+				    uint64_t value)
 {
 	int err;
 
