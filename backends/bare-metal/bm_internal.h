@@ -14,6 +14,8 @@
 #define bm_want_block            msidom__bm_want_block
 #define bm_barrier               msidom__bm_barrier
 #define bm_zero                  msidom__bm_zero
+#define bm_copy                  msidom__bm_copy
+#define bm_platform_load         msidom__bm_platform_load
 #define bm_x86_vector_target     msidom__bm_x86_vector_target
 #define bm_x86_vector_abort_move msidom__bm_x86_vector_abort_move
 #define bm_is_x86_vector         msidom__bm_is_x86_vector
@@ -95,6 +97,17 @@ void bm_barrier(const struct msidom_bm_platform *plat);
 
 /* Zero @n bytes without libc (and without a call gcc could turn into memset). */
 void bm_zero(void *p, size_t n);
+
+/* Copy @n bytes without libc (and without a call gcc could turn into memcpy). */
+void bm_copy(void *dst, const void *src, size_t n);
+
+/*
+ * Load the caller's platform hooks into @into, whatever header version the
+ * caller was built with; the domain keeps the copy, so the caller's struct
+ * need not outlive the call. 0, -EINVAL (NULL or bad sz), -E2BIG.
+ */
+int bm_platform_load(struct msidom_ctx *ctx, const struct msidom_bm_platform *given,
+		     struct msidom_bm_platform *into);
 
 /* x86 vector domain: where the vector-level interrupt @data is delivered. */
 int bm_x86_vector_target(struct msidom_irq_data *data, uint8_t *vector, uint32_t *apic_id);

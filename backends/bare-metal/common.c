@@ -33,3 +33,30 @@ void bm_zero(void *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		c[i] = 0;
 }
+
+void bm_copy(void *dst, const void *src, size_t n)
+{
+	volatile unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+int bm_platform_load(struct msidom_ctx *ctx, const struct msidom_bm_platform *given,
+		     struct msidom_bm_platform *into)
+{
+	const struct msidom_bm_platform *p;
+	int ret;
+
+	if (!given) {
+		bm_err(ctx, "platform hooks are required");
+		return -MSIDOM_EINVAL;
+	}
+	p = msidom_opts_load(ctx, given, into, sizeof(*into), "msidom_bm_platform", &ret);
+	if (!p)
+		return ret;
+	if (p != into)
+		bm_copy(into, p, sizeof(*into));
+	return 0;
+}

@@ -91,12 +91,14 @@ static void db_destroy(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops db_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = db_alloc,
 	.free = db_free,
 	.destroy = db_destroy,
 };
 
 static const struct msidom_chip_ops db_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = db_compose,
 };
 
@@ -104,6 +106,7 @@ MSIDOM_API int msidom_bm_doorbell_domain_create(struct msidom_ctx *ctx,
 						const struct msidom_bm_doorbell_config *cfg,
 						struct msidom_domain **out)
 {
+	struct msidom_bm_doorbell_config clocal;
 	struct msidom_domain_info info;
 	struct bm_doorbell *db;
 	int ret;
@@ -114,6 +117,10 @@ MSIDOM_API int msidom_bm_doorbell_domain_create(struct msidom_ctx *ctx,
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_bm_doorbell_config",
+			       &ret);
+	if (!cfg)
+		return ret;
 	if (!cfg->count || cfg->count > (1u << 24) || cfg->base + (cfg->count - 1u) < cfg->base) {
 		bm_err(ctx, "doorbell_create: bad range base %u count %u", cfg->base, cfg->count);
 		return -MSIDOM_EINVAL;
@@ -134,6 +141,7 @@ MSIDOM_API int msidom_bm_doorbell_domain_create(struct msidom_ctx *ctx,
 
 	/* Zeroed by hand: compilers may turn a { 0 } initializer into memset(). */
 	bm_zero(&info, sizeof(info));
+	info.sz = sizeof(info);
 	info.name = cfg->name ? cfg->name : "DOORBELL";
 	info.child_prefix = "";
 	info.bus = MSIDOM_BUS_DOORBELL;

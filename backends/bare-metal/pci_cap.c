@@ -90,7 +90,12 @@ absent:
 MSIDOM_API int msidom_bm_pci_find_cap(const struct msidom_bm_platform *platform, uint32_t sbdf,
 				      uint8_t cap_id)
 {
-	if (!platform || !platform->pci_read)
+	struct msidom_bm_platform plat;
+	int ret = bm_platform_load(NULL, platform, &plat);
+
+	if (ret)
+		return ret;
+	if (!plat.pci_read)
 		return -MSIDOM_EINVAL;
-	return bm_find_cap(NULL, platform, sbdf, cap_id);
+	return bm_find_cap(NULL, &plat, sbdf, cap_id);
 }

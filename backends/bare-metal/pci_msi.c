@@ -10,7 +10,8 @@
 struct bm_msi {
 	uint32_t magic;
 	struct msidom_ctx *ctx;
-	const struct msidom_bm_platform *plat;
+	const struct msidom_bm_platform *plat; /* &platform */
+	struct msidom_bm_platform platform;
 	uint32_t sbdf;
 	uint16_t cap;
 	bool is64;
@@ -232,6 +233,7 @@ static void msi_destroy(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops msi_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = msi_alloc,
 	.free = msi_free,
 	.activate = msi_activate,
@@ -240,6 +242,7 @@ static const struct msidom_domain_ops msi_ops = {
 };
 
 static const struct msidom_chip_ops msi_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = msi_write_msg,
 	.mask = msi_mask,
 	.unmask = msi_unmask,
@@ -250,6 +253,8 @@ MSIDOM_API int msidom_bm_pci_msi_domain_create(struct msidom_device *dev,
 					       struct msidom_domain *parent,
 					       struct msidom_domain **out)
 {
+	struct msidom_bm_pci_config clocal;
+	struct msidom_bm_platform plat;
 	struct msidom_template tmpl;
 	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
 	uint32_t flags = 0, mmc;
@@ -258,17 +263,25 @@ MSIDOM_API int msidom_bm_pci_msi_domain_create(struct msidom_device *dev,
 
 	if (!ctx)
 		return -MSIDOM_EINVAL;
-	if (!dev || !cfg || !out || !cfg->platform || !cfg->platform->pci_read ||
-	    !cfg->platform->pci_write) {
-		bm_err(ctx, "pci_msi_create: NULL argument or missing config hooks");
+	if (!dev || !cfg || !out) {
+		bm_err(ctx, "pci_msi_create: NULL argument");
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
-	cap = bm_find_cap(ctx, cfg->platform, cfg->sbdf, PCI_CAP_ID_MSI);
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_bm_pci_config", &ret);
+	if (!cfg)
+		return ret;
+	ret = bm_platform_load(ctx, cfg->platform, &plat);
+	if (ret)
+		return ret;
+	if (!plat.pci_read || !plat.pci_write) {
+		bm_err(ctx, "pci_msi_create: missing config hooks");
+		return -MSIDOM_EINVAL;
+	}
+	cap = bm_find_cap(ctx, &plat, cfg->sbdf, PCI_CAP_ID_MSI);
 	if (cap < 0)
 		return cap;
-	ret = bm_cfg_read(ctx, cfg->platform, cfg->sbdf, (uint16_t)(cap + PCI_MSI_FLAGS), 2,
-			  &flags);
+	ret = bm_cfg_read(ctx, &plat, cfg->sbdf, (uint16_t)(cap + PCI_MSI_FLAGS), 2, &flags);
 	if (ret)
 		return ret;
 	mmc = (flags & PCI_MSI_FLAGS_QMASK) >> 1;
@@ -283,7 +296,8 @@ MSIDOM_API int msidom_bm_pci_msi_domain_create(struct msidom_device *dev,
 		return -MSIDOM_ENOMEM;
 	m->magic = BM_MAGIC_MSI;
 	m->ctx = ctx;
-	m->plat = cfg->platform;
+	bm_copy(&m->platform, &plat, sizeof(plat));
+	m->plat = &m->platform;
 	m->sbdf = cfg->sbdf;
 	m->cap = (uint16_t)cap;
 	m->is64 = flags & PCI_MSI_FLAGS_64BIT;
@@ -295,6 +309,7 @@ MSIDOM_API int msidom_bm_pci_msi_domain_create(struct msidom_device *dev,
 
 	/* Zeroed by hand: compilers may turn a { 0 } initializer into memset(). */
 	bm_zero(&tmpl, sizeof(tmpl));
+	tmpl.sz = sizeof(tmpl);
 	tmpl.name = "PCI-MSI";
 	tmpl.bus = MSIDOM_BUS_PCI_MSI;
 	tmpl.flags = m->nvec > 1u ? MSIDOM_DOMAIN_CONTIGUOUS : 0u;

@@ -10,7 +10,8 @@
 struct bm_msix {
 	uint32_t magic;
 	struct msidom_ctx *ctx;
-	const struct msidom_bm_platform *plat;
+	const struct msidom_bm_platform *plat; /* &platform */
+	struct msidom_bm_platform platform;
 	uint32_t sbdf;
 	uint16_t cap;
 	uint32_t nvec;  /* domain hwsize */
@@ -189,12 +190,14 @@ static void msix_destroy(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops msix_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.activate = msix_activate,
 	.deactivate = msix_deactivate,
 	.destroy = msix_destroy,
 };
 
 static const struct msidom_chip_ops msix_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = msix_write_msg,
 	.mask = msix_mask,
 	.unmask = msix_unmask,
@@ -324,9 +327,10 @@ MSIDOM_API int msidom_bm_pci_msix_domain_create(struct msidom_device *dev,
 						struct msidom_domain *parent,
 						struct msidom_domain **out)
 {
+	struct msidom_bm_pci_config clocal;
+	struct msidom_bm_platform plat;
 	struct msidom_template tmpl;
 	struct msidom_ctx *ctx = msidom_domain_ctx(parent);
-	const struct msidom_bm_platform *p;
 	uint32_t flags = 0, tab = 0, pba = 0;
 	uint64_t pba_addr = 0;
 	struct bm_msix *x;
@@ -334,14 +338,22 @@ MSIDOM_API int msidom_bm_pci_msix_domain_create(struct msidom_device *dev,
 
 	if (!ctx)
 		return -MSIDOM_EINVAL;
-	p = cfg ? cfg->platform : NULL;
-	if (!dev || !out || !p || !p->pci_read || !p->pci_write || !p->mmio_read32 ||
-	    !p->mmio_write32) {
-		bm_err(ctx, "pci_msix_create: NULL argument or missing config/MMIO hooks");
+	if (!dev || !cfg || !out) {
+		bm_err(ctx, "pci_msix_create: NULL argument");
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
-	cap = bm_find_cap(ctx, p, cfg->sbdf, PCI_CAP_ID_MSIX);
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_bm_pci_config", &ret);
+	if (!cfg)
+		return ret;
+	ret = bm_platform_load(ctx, cfg->platform, &plat);
+	if (ret)
+		return ret;
+	if (!plat.pci_read || !plat.pci_write || !plat.mmio_read32 || !plat.mmio_write32) {
+		bm_err(ctx, "pci_msix_create: missing config or MMIO hooks");
+		return -MSIDOM_EINVAL;
+	}
+	cap = bm_find_cap(ctx, &plat, cfg->sbdf, PCI_CAP_ID_MSIX);
 	if (cap < 0)
 		return cap;
 
@@ -350,7 +362,8 @@ MSIDOM_API int msidom_bm_pci_msix_domain_create(struct msidom_device *dev,
 		return -MSIDOM_ENOMEM;
 	x->magic = BM_MAGIC_MSIX;
 	x->ctx = ctx;
-	x->plat = p;
+	bm_copy(&x->platform, &plat, sizeof(plat));
+	x->plat = &x->platform;
 	x->sbdf = cfg->sbdf;
 	x->cap = (uint16_t)cap;
 	ret = cfg_r(x, (uint16_t)(cap + PCI_MSIX_FLAGS), 2, &flags);
@@ -388,6 +401,7 @@ MSIDOM_API int msidom_bm_pci_msix_domain_create(struct msidom_device *dev,
 
 	/* Zeroed by hand: compilers may turn a { 0 } initializer into memset(). */
 	bm_zero(&tmpl, sizeof(tmpl));
+	tmpl.sz = sizeof(tmpl);
 	tmpl.name = "PCI-MSIX";
 	tmpl.bus = MSIDOM_BUS_PCI_MSIX;
 	tmpl.hwsize = x->nvec;

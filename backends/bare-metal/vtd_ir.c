@@ -18,7 +18,8 @@ struct bm_vtd {
 	bool x2apic;
 	bool source_validation;
 	bool fault_disable;
-	const struct msidom_bm_platform *plat;
+	const struct msidom_bm_platform *plat; /* &platform */
+	struct msidom_bm_platform platform;
 	uint64_t *map; /* entries bits */
 };
 
@@ -294,6 +295,7 @@ static void vtd_destroy(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops vtd_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = vtd_alloc,
 	.free = vtd_free,
 	.activate = vtd_activate,
@@ -302,6 +304,7 @@ static const struct msidom_domain_ops vtd_ops = {
 };
 
 static const struct msidom_chip_ops vtd_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = vtd_compose,
 	.set_affinity = vtd_set_affinity,
 };
@@ -311,6 +314,8 @@ MSIDOM_API int msidom_bm_vtd_ir_domain_create(struct msidom_ctx *ctx,
 					      struct msidom_domain *parent,
 					      struct msidom_domain **out)
 {
+	struct msidom_bm_vtd_ir_config clocal;
+	struct msidom_bm_platform plat;
 	struct msidom_domain_info info;
 	struct bm_vtd *v;
 	int ret;
@@ -321,10 +326,16 @@ MSIDOM_API int msidom_bm_vtd_ir_domain_create(struct msidom_ctx *ctx,
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
-	if (!cfg->table || ((uintptr_t)cfg->table & 15u) || !cfg->platform) {
-		bm_err(ctx, "vtd_ir_create: need a 16-byte aligned table and platform hooks");
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_bm_vtd_ir_config", &ret);
+	if (!cfg)
+		return ret;
+	if (!cfg->table || ((uintptr_t)cfg->table & 15u)) {
+		bm_err(ctx, "vtd_ir_create: need a 16-byte aligned table");
 		return -MSIDOM_EINVAL;
 	}
+	ret = bm_platform_load(ctx, cfg->platform, &plat);
+	if (ret)
+		return ret;
 	if (cfg->entries < 2u || cfg->entries > MSIDOM_BM_VTD_MAX_ENTRIES ||
 	    !bm_is_pow2(cfg->entries)) {
 		bm_err(ctx, "vtd_ir_create: %u entries (need a power of two, 2..%u)", cfg->entries,
@@ -351,10 +362,12 @@ MSIDOM_API int msidom_bm_vtd_ir_domain_create(struct msidom_ctx *ctx,
 	v->x2apic = cfg->x2apic;
 	v->source_validation = cfg->source_validation;
 	v->fault_disable = cfg->fault_disable;
-	v->plat = cfg->platform;
+	bm_copy(&v->platform, &plat, sizeof(plat));
+	v->plat = &v->platform;
 
 	/* Zeroed by hand: compilers may turn a { 0 } initializer into memset(). */
 	bm_zero(&info, sizeof(info));
+	info.sz = sizeof(info);
 	info.name = cfg->name ? cfg->name : "INTEL-IR";
 	info.child_prefix = "IR-";
 	info.bus = MSIDOM_BUS_REMAP;

@@ -406,12 +406,14 @@ static void vector_destroy(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops vector_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = vector_alloc,
 	.free = vector_free_op,
 	.destroy = vector_destroy,
 };
 
 static const struct msidom_chip_ops vector_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = vector_compose,
 	.set_affinity = vector_set_affinity,
 	.affinity_commit = vector_commit,
@@ -449,6 +451,7 @@ MSIDOM_API int msidom_bm_x86_vector_domain_create(struct msidom_ctx *ctx,
 						  const struct msidom_bm_x86_vector_config *cfg,
 						  struct msidom_domain **out)
 {
+	struct msidom_bm_x86_vector_config clocal;
 	struct msidom_domain_info info;
 	struct bm_vector *v;
 	int ret;
@@ -459,6 +462,10 @@ MSIDOM_API int msidom_bm_x86_vector_domain_create(struct msidom_ctx *ctx,
 		return -MSIDOM_EINVAL;
 	}
 	*out = NULL;
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_bm_x86_vector_config",
+			       &ret);
+	if (!cfg)
+		return ret;
 	ret = check_config(ctx, cfg);
 	if (ret)
 		return ret;
@@ -485,6 +492,7 @@ MSIDOM_API int msidom_bm_x86_vector_domain_create(struct msidom_ctx *ctx,
 
 	/* Zeroed by hand: compilers may turn a { 0 } initializer into memset(). */
 	bm_zero(&info, sizeof(info));
+	info.sz = sizeof(info);
 	info.name = cfg->name ? cfg->name : "VECTOR";
 	info.child_prefix = "";
 	info.bus = MSIDOM_BUS_VECTOR;

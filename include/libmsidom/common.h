@@ -61,7 +61,7 @@ struct msidom_cpumask {
  * refuses a larger (newer) one with -E2BIG unless the members it does not
  * know are all zero. An info or stats struct is filled up to its sz.
  */
-#define MSIDOM_OPTS(type, name, ...) struct type name = {.sz = sizeof(struct type), __VA_ARGS__}
+#define MSIDOM_OPTS(type, name, ...) struct type name = { .sz = sizeof(struct type), __VA_ARGS__ }
 
 /** @brief Index value asking for any free index. */
 #define MSIDOM_INDEX_ANY UINT32_MAX

@@ -19,7 +19,8 @@ struct ims_release {
 struct ims_domain {
 	uint32_t hwsize;
 	struct msidom_ctx *ctx;
-	struct msidom_ims_storage storage;
+	struct msidom_ims_storage storage; /* .ops = &ops */
+	struct msidom_ims_storage_ops ops; /* the storage's callbacks, loaded once */
 	void *state;
 	msidom_ims_fini_fn fini;
 	/*
@@ -218,6 +219,7 @@ static int ims_bus_sync_unlock(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops ims_domain_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.prepare_desc = ims_prepare_desc,
 	.teardown_desc = ims_teardown_desc,
 	.destroy = ims_destroy,
@@ -225,6 +227,7 @@ static const struct msidom_domain_ops ims_domain_ops = {
 
 /* No compose_msg (the parent composes) and no set_affinity (see ims.h). */
 static const struct msidom_chip_ops ims_chip_ops = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = ims_write_msg,
 	.mask = ims_mask,
 	.unmask = ims_unmask,
@@ -232,10 +235,38 @@ static const struct msidom_chip_ops ims_chip_ops = {
 	.bus_sync_unlock = ims_bus_sync_unlock,
 };
 
-static int check_storage(struct msidom_ctx *ctx, const struct msidom_ims_storage *storage)
+/* Zero without libc: this part builds freestanding, where { 0 } may become memset(). */
+static void msidom_ims_zero(void *p, size_t n)
 {
-	const struct msidom_ims_storage_ops *ops = storage ? storage->ops : NULL;
+	volatile unsigned char *b = p;
 
+	while (n--)
+		*b++ = 0;
+}
+
+/* The storage's callbacks as this library lays them out, whatever the driver's header. */
+static int load_storage_ops(struct msidom_ctx *ctx, const struct msidom_ims_storage *storage,
+			    struct msidom_ims_storage_ops *ops)
+{
+	const struct msidom_ims_storage_ops *given;
+	int ret;
+
+	msidom_ims_zero(ops, sizeof(*ops));
+	if (!storage->ops) {
+		msidom_log(ctx, MSIDOM_LOG_ERR, "ims: storage without callbacks");
+		return -MSIDOM_EINVAL;
+	}
+	given = msidom_opts_load(ctx, storage->ops, ops, sizeof(*ops), "msidom_ims_storage_ops",
+				 &ret);
+	if (!given)
+		return ret;
+	if (given != ops)
+		*ops = *given;
+	return 0;
+}
+
+static int check_storage(struct msidom_ctx *ctx, const struct msidom_ims_storage_ops *ops)
+{
 	if (!ops || !ops->write_msg || !ops->mask || !ops->unmask) {
 		msidom_log(ctx, MSIDOM_LOG_ERR,
 			   "ims: storage needs write_msg, mask and unmask callbacks");
@@ -255,13 +286,17 @@ int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *
 		       struct msidom_domain **out)
 {
 	struct msidom_ctx *ctx = msidom_device_ctx(dev);
-	struct msidom_template tmpl = { 0 };
+	struct msidom_ims_storage_ops ops;
+	struct msidom_template tmpl;
 	struct ims_domain *ims;
 	bool destroyed = false;
 	uint32_t hwsize;
 	int ret;
 
-	ret = check_storage(ctx, storage);
+	ret = load_storage_ops(ctx, storage, &ops);
+	if (ret)
+		goto err_state;
+	ret = check_storage(ctx, &ops);
 	if (ret)
 		goto err_state;
 	hwsize = info->hwsize ? info->hwsize : max_hwsize;
@@ -278,11 +313,16 @@ int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *
 	}
 	ims->hwsize = hwsize;
 	ims->ctx = ctx;
-	ims->storage = *storage;
+	ims->ops = ops;
+	ims->storage.sz = sizeof(ims->storage);
+	ims->storage.ops = &ims->ops;
+	ims->storage.opaque = storage->opaque;
 	ims->state = state;
 	ims->fini = fini;
 	ims->destroyed = &destroyed;
 
+	msidom_ims_zero(&tmpl, sizeof(tmpl));
+	tmpl.sz = sizeof(tmpl);
 	tmpl.name = info->name ? info->name : "PCI-IMS";
 	tmpl.bus = MSIDOM_BUS_PCI_IMS;
 	tmpl.flags = MSIDOM_DOMAIN_MASK_ON_FREE;
@@ -310,22 +350,24 @@ err_state:
 }
 
 /* Argument checks shared by every IMS creator, before any storage is built. */
-int msidom__ims_check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
-			   const void *storage, struct msidom_domain *parent,
-			   struct msidom_domain **out)
+int msidom__ims_check_args(struct msidom_device *dev, const struct msidom_ims_info **info,
+			   struct msidom_ims_info *local, const void *storage,
+			   struct msidom_domain *parent, struct msidom_domain **out)
 {
 	struct msidom_ctx *ctx = dev ? msidom_device_ctx(dev) : msidom_domain_ctx(parent);
+	int ret;
 
 	if (out)
 		*out = NULL;
-	if (!dev || !info || !storage || !parent || !out) {
+	if (!dev || !*info || !storage || !parent || !out) {
 		/* Without a device or a parent there is no context to log to. */
 		if (ctx)
 			msidom_log(ctx, MSIDOM_LOG_ERR,
 				   "ims: NULL device, info, storage, parent or out");
 		return -MSIDOM_EINVAL;
 	}
-	return 0;
+	*info = msidom_opts_load(ctx, *info, local, sizeof(*local), "msidom_ims_info", &ret);
+	return *info ? 0 : ret;
 }
 
 MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
@@ -333,9 +375,15 @@ MSIDOM_API int msidom_ims_domain_create(struct msidom_device *dev,
 					const struct msidom_ims_storage *storage,
 					struct msidom_domain *parent, struct msidom_domain **out)
 {
-	int ret = msidom__ims_check_args(dev, info, storage, parent, out);
+	struct msidom_ims_storage slocal;
+	struct msidom_ims_info ilocal;
+	int ret = msidom__ims_check_args(dev, &info, &ilocal, storage, parent, out);
 
 	if (ret)
+		return ret;
+	storage = msidom_opts_load(msidom_device_ctx(dev), storage, &slocal, sizeof(slocal),
+				   "msidom_ims_storage", &ret);
+	if (!storage)
 		return ret;
 	/* Driver storage has no size of its own to default to. */
 	if (!info->hwsize) {

@@ -130,6 +130,7 @@ static int array_unmask(void *opaque, uint32_t slot, msidom_cookie cookie)
 }
 
 static const struct msidom_ims_storage_ops array_ops = {
+	.sz = sizeof(struct msidom_ims_storage_ops),
 	.write_msg = array_write_msg,
 	.mask = array_mask,
 	.unmask = array_unmask,
@@ -147,14 +148,19 @@ MSIDOM_API int msidom_ims_array_domain_create(struct msidom_device *dev,
 					      struct msidom_domain **out)
 {
 	struct msidom_ims_storage storage;
+	struct msidom_ims_array_config clocal;
+	struct msidom_ims_info ilocal;
 	struct msidom_ctx *ctx;
 	struct ims_array *a;
 	int ret;
 
-	ret = msidom__ims_check_args(dev, info, cfg, parent, out);
+	ret = msidom__ims_check_args(dev, &info, &ilocal, cfg, parent, out);
 	if (ret)
 		return ret;
 	ctx = msidom_device_ctx(dev);
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_ims_array_config", &ret);
+	if (!cfg)
+		return ret;
 	if (!cfg->read32 || !cfg->write32) {
 		msidom_log(ctx, MSIDOM_LOG_ERR, "ims array: read32 and write32 are required");
 		return -MSIDOM_EINVAL;
@@ -169,6 +175,7 @@ MSIDOM_API int msidom_ims_array_domain_create(struct msidom_device *dev,
 		return -MSIDOM_ENOMEM;
 	a->ctx = ctx;
 	a->cfg = *cfg;
+	storage.sz = sizeof(storage);
 	storage.ops = &array_ops;
 	storage.opaque = a;
 	return msidom__ims_create(dev, info, &storage, cfg->nr_entries, a, array_fini, parent, out);

@@ -26,10 +26,12 @@ int msidom__ims_create(struct msidom_device *dev, const struct msidom_ims_info *
 
 /*
  * Checks shared by every creator: NULL arguments (logged where a context
- * can be found) and *out cleared first. 0 or -MSIDOM_EINVAL.
+ * can be found), *out cleared first, then *info loaded (see
+ * msidom_opts_load(); *info may then point at @local). 0, -MSIDOM_EINVAL
+ * or -MSIDOM_E2BIG.
  */
-int msidom__ims_check_args(struct msidom_device *dev, const struct msidom_ims_info *info,
-			   const void *storage, struct msidom_domain *parent,
-			   struct msidom_domain **out);
+int msidom__ims_check_args(struct msidom_device *dev, const struct msidom_ims_info **info,
+			   struct msidom_ims_info *local, const void *storage,
+			   struct msidom_domain *parent, struct msidom_domain **out);
 
 #endif

@@ -197,6 +197,7 @@ static int queue_bus_sync_unlock(void *opaque)
 }
 
 static const struct msidom_ims_storage_ops queue_ops = {
+	.sz = sizeof(struct msidom_ims_storage_ops),
 	.write_msg = queue_write_msg,
 	.mask = queue_mask,
 	.unmask = queue_unmask,
@@ -219,15 +220,20 @@ MSIDOM_API int msidom_ims_queue_domain_create(struct msidom_device *dev,
 					      struct msidom_domain **out)
 {
 	struct msidom_ims_storage storage;
+	struct msidom_ims_queue_config clocal;
+	struct msidom_ims_info ilocal;
 	struct msidom_ctx *ctx;
 	struct ims_queue *q;
 	size_t stride;
 	int ret;
 
-	ret = msidom__ims_check_args(dev, info, cfg, parent, out);
+	ret = msidom__ims_check_args(dev, &info, &ilocal, cfg, parent, out);
 	if (ret)
 		return ret;
 	ctx = msidom_device_ctx(dev);
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_ims_queue_config", &ret);
+	if (!cfg)
+		return ret;
 	stride = cfg->stride ? cfg->stride : MSIDOM_IMS_ENTRY_SIZE;
 	if (!cfg->base || ((uintptr_t)cfg->base & 3u) || stride < MSIDOM_IMS_ENTRY_SIZE ||
 	    (stride & 3u)) {
@@ -254,6 +260,7 @@ MSIDOM_API int msidom_ims_queue_domain_create(struct msidom_device *dev,
 	ret = resize_log(q, QUEUE_BASE_CAP);
 	if (ret)
 		goto err_queue;
+	storage.sz = sizeof(storage);
 	storage.ops = &queue_ops;
 	storage.opaque = q;
 	/* From here the domain owns q: queue_fini frees it on every path. */

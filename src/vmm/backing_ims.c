@@ -26,6 +26,7 @@ static int ims_check(struct msidom_vmm_fn *fn, const struct msidom_vmm_backing *
 static int ims_acquire(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 {
 	struct msidom_alloc_opts opts = {
+		.sz = sizeof(struct msidom_alloc_opts),
 		.has_cookie = true,
 		.cookie = v->backing.cookie,
 	};

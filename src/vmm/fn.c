@@ -58,6 +58,9 @@ static void vec_reset(struct msidom_vmm_fn *fn, struct vmm_vec *v)
 MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_vmm_config *cfg,
 				    struct msidom_vmm_fn **out)
 {
+	const struct msidom_vmm_ops *ops = NULL;
+	struct msidom_vmm_config clocal;
+	struct msidom_vmm_ops olocal;
 	pthread_mutexattr_t attr;
 	struct msidom_vmm_fn *fn;
 	uint32_t i;
@@ -69,6 +72,15 @@ MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_
 		msidom_log(ctx, MSIDOM_LOG_ERR, "vmm: fn_create: NULL %s",
 			   !cfg ? "config" : "output");
 		return -MSIDOM_EINVAL;
+	}
+	cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_vmm_config", &err);
+	if (!cfg)
+		return err;
+	if (cfg->ops) {
+		ops = msidom_opts_load(ctx, cfg->ops, &olocal, sizeof(olocal), "msidom_vmm_ops",
+				       &err);
+		if (!ops)
+			return err;
 	}
 	if (cfg->type == MSIDOM_VMM_MSIX) {
 		if (cfg->nvec < 1 || cfg->nvec > MSIDOM_VMM_MSIX_MAX) {
@@ -112,6 +124,10 @@ MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_
 
 	fn->ctx = ctx;
 	fn->cfg = *cfg;
+	if (ops) {
+		fn->ops = *ops;
+		fn->cfg.ops = &fn->ops;
+	}
 	fn->cfg.name = NULL;
 	copy_name(fn->name, sizeof(fn->name), cfg->name ? cfg->name : "vfn");
 	fn->quota_vecs = cfg->max_host_vectors;
@@ -204,7 +220,11 @@ static bool same_backing(const struct msidom_vmm_backing *a, const struct msidom
 MSIDOM_API int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
 				      const struct msidom_vmm_backing *backing)
 {
-	static const struct msidom_vmm_backing emulated = { .type = MSIDOM_VMM_BACKING_EMULATED };
+	static const struct msidom_vmm_backing emulated = {
+		.sz = sizeof(struct msidom_vmm_backing),
+		.type = MSIDOM_VMM_BACKING_EMULATED,
+	};
+	struct msidom_vmm_backing blocal;
 	const struct vmm_backing_ops *ops;
 	struct vmm_vec *v;
 	int err;
@@ -216,6 +236,10 @@ MSIDOM_API int msidom_vmm_set_backing(struct msidom_vmm_fn *fn, uint32_t vector,
 		return err;
 	if (!backing)
 		backing = &emulated;
+	backing = msidom_opts_load(fn->ctx, backing, &blocal, sizeof(blocal), "msidom_vmm_backing",
+				   &err);
+	if (!backing)
+		return err;
 	ops = msidom__vmm_backing_ops(backing->type);
 	if (!ops) {
 		vmm_err(fn, "vmm %s: set_backing: vector %u: unknown backing type %d", fn->name,
@@ -294,6 +318,7 @@ MSIDOM_API int msidom_vmm_fire(struct msidom_vmm_fn *fn, uint32_t vector)
 MSIDOM_API int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vector,
 					  struct msidom_vmm_vector_info *info)
 {
+	struct msidom_vmm_vector_info full = { .sz = sizeof(full) };
 	struct vmm_vec *v;
 	int err;
 
@@ -308,16 +333,18 @@ MSIDOM_API int msidom_vmm_get_vector_info(struct msidom_vmm_fn *fn, uint32_t vec
 		return err;
 	msidom__vmm_lock(fn);
 	v = &fn->vecs[vector];
-	info->route = v->reported;
-	info->guest_masked = v->guest_masked;
-	info->pending = msidom__vmm_pending(fn, v);
-	info->backing_failed = v->acq_failed;
+	full.route = v->reported;
+	full.guest_masked = v->guest_masked;
+	full.pending = msidom__vmm_pending(fn, v);
+	full.backing_failed = v->acq_failed;
 	msidom__vmm_unlock(fn);
-	return 0;
+	return msidom_opts_store(fn->ctx, info, &full, sizeof(full), "msidom_vmm_vector_info");
 }
 
 MSIDOM_API int msidom_vmm_get_stats(struct msidom_vmm_fn *fn, struct msidom_vmm_stats *stats)
 {
+	struct msidom_vmm_stats full;
+
 	if (!fn)
 		return -MSIDOM_EINVAL;
 	if (!stats) {
@@ -325,12 +352,13 @@ MSIDOM_API int msidom_vmm_get_stats(struct msidom_vmm_fn *fn, struct msidom_vmm_
 		return -MSIDOM_EINVAL;
 	}
 	msidom__vmm_lock(fn);
-	*stats = fn->stats;
-	stats->enabled = fn->enabled;
-	stats->function_masked = fn->cfg.type == MSIDOM_VMM_MSIX && fn->fmask;
-	stats->msi_enabled_vectors = fn->cfg.type == MSIDOM_VMM_MSI ? 1u << fn->msi_mme : 0;
+	full = fn->stats;
+	full.sz = sizeof(full);
+	full.enabled = fn->enabled;
+	full.function_masked = fn->cfg.type == MSIDOM_VMM_MSIX && fn->fmask;
+	full.msi_enabled_vectors = fn->cfg.type == MSIDOM_VMM_MSI ? 1u << fn->msi_mme : 0;
 	msidom__vmm_unlock(fn);
-	return 0;
+	return msidom_opts_store(fn->ctx, stats, &full, sizeof(full), "msidom_vmm_stats");
 }
 
 MSIDOM_API const char *msidom_vmm_backing_name(enum msidom_vmm_backing_type type)

@@ -67,7 +67,8 @@ struct msidom_vmm_fn {
 	struct msidom_ctx *ctx;
 	pthread_mutex_t lock;
 	char name[32];
-	struct msidom_vmm_config cfg;
+	struct msidom_vmm_config cfg; /* cfg.ops = &ops when given */
+	struct msidom_vmm_ops ops;
 	/* Capability state. */
 	bool enabled;
 	bool fmask;      /* MSI-X function mask */
