@@ -8,22 +8,28 @@
 
 MSIDOM_API int msidom_vfio_get_info(const struct msidom_vfio *v, struct msidom_vfio_info *out)
 {
+	struct msidom_vfio_info full;
+
 	if (!v || !out)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(v->ctx);
-	*out = v->info;
+	full = v->info;
 	msidom_ctx_unlock(v->ctx);
-	return 0;
+	full.sz = sizeof(full);
+	return msidom_opts_store(v->ctx, out, &full, sizeof(full), "msidom_vfio_info");
 }
 
 MSIDOM_API int msidom_vfio_get_stats(const struct msidom_vfio *v, struct msidom_vfio_stats *out)
 {
+	struct msidom_vfio_stats full;
+
 	if (!v || !out)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(v->ctx);
-	*out = v->stats;
+	full = v->stats;
 	msidom_ctx_unlock(v->ctx);
-	return 0;
+	full.sz = sizeof(full);
+	return msidom_opts_store(v->ctx, out, &full, sizeof(full), "msidom_vfio_stats");
 }
 
 MSIDOM_API struct msidom_device *msidom_vfio_device(const struct msidom_vfio *v)

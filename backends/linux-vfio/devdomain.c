@@ -40,6 +40,7 @@ static int dev_bus_sync_unlock(struct msidom_domain *d)
 }
 
 static const struct msidom_chip_ops dev_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = dev_write_msg,
 	.bus_lock = dev_bus_lock,
 	.bus_sync_unlock = dev_bus_sync_unlock,
@@ -49,6 +50,7 @@ int vfio_devdomain_create(struct msidom_vfio *v, uint32_t type)
 {
 	bool msix = type == VFIO_PCI_MSIX_IRQ_INDEX;
 	struct msidom_template tmpl = {
+		.sz = sizeof(struct msidom_template),
 		.name = msix ? "PCI-MSIX" : "PCI-MSI",
 		.bus = msix ? MSIDOM_BUS_PCI_MSIX : MSIDOM_BUS_PCI_MSI,
 		.flags = 0,

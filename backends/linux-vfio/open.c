@@ -240,7 +240,10 @@ nomem:
 
 static int build_core(struct msidom_vfio *v, enum msidom_vfio_mode mode)
 {
-	struct msidom_device_info dinfo = { .name = v->bdf, .requester_id = 0, .priv = v };
+	struct msidom_device_info dinfo = { .sz = sizeof(struct msidom_device_info),
+					    .name = v->bdf,
+					    .requester_id = 0,
+					    .priv = v };
 	int ret = vfio_root_create(v);
 	if (ret < 0)
 		return ret;
@@ -263,8 +266,18 @@ err_root:
 MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio_config *cfg,
 				struct msidom_vfio **out)
 {
+	struct msidom_vfio_config clocal;
+	struct msidom_vfio_sys slocal;
+	int err;
+
 	if (!ctx)
 		return -MSIDOM_EINVAL;
+	if (cfg) {
+		cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_vfio_config",
+				       &err);
+		if (!cfg)
+			return err;
+	}
 	if (!cfg || !cfg->bdf || !out || !valid_bdf(cfg->bdf) ||
 	    (unsigned)cfg->mode > MSIDOM_VFIO_MODE_MSIX ||
 	    (unsigned)cfg->policy > MSIDOM_VFIO_PREALLOC) {
@@ -273,6 +286,9 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 		return -MSIDOM_EINVAL;
 	}
 	const struct msidom_vfio_sys *sys = cfg->sys ? cfg->sys : msidom_vfio_sys_default();
+	sys = msidom_opts_load(ctx, sys, &slocal, sizeof(slocal), "msidom_vfio_sys", &err);
+	if (!sys)
+		return err;
 	if (!sys->open || !sys->close || !sys->ioctl || !sys->eventfd || !sys->read ||
 	    !sys->write || !sys->pread || !sys->pwrite || !sys->epoll_create1 || !sys->epoll_ctl ||
 	    !sys->epoll_wait || !sys->readlink) {

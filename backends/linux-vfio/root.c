@@ -247,6 +247,7 @@ static int root_compose(struct msidom_irq_data *data, struct msidom_msg *msg)
 }
 
 static const struct msidom_domain_ops root_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = root_alloc,
 	.free = root_free,
 	.activate = root_activate,
@@ -254,6 +255,7 @@ static const struct msidom_domain_ops root_ops = {
 };
 
 static const struct msidom_chip_ops root_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = root_compose,
 	.mask = root_mask,
 	.unmask = root_unmask,
@@ -264,6 +266,7 @@ int vfio_root_create(struct msidom_vfio *v)
 	char name[64];
 	msidom_snprintf(name, sizeof(name), "VFIO-%s", v->bdf);
 	struct msidom_domain_info info = {
+		.sz = sizeof(struct msidom_domain_info),
 		.name = name,
 		.child_prefix = "VFIO-",
 		.bus = MSIDOM_BUS_VFIO,

@@ -136,6 +136,7 @@ static ssize_t sys_first_dirent(void *opaque, const char *path, char *buf, size_
 }
 
 static const struct msidom_vfio_sys default_sys = {
+	.sz = sizeof(struct msidom_vfio_sys),
 	.opaque = NULL,
 	.open = sys_open,
 	.close = sys_close,

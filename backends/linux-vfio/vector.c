@@ -13,7 +13,8 @@ MSIDOM_API struct msidom_map msidom_vfio_alloc(struct msidom_vfio *v, uint32_t i
 	struct msidom_map map = { .index = -MSIDOM_EINVAL, .virq = 0 };
 	if (!v)
 		return map;
-	struct msidom_alloc_opts opts = { .unmasked = unmasked };
+	struct msidom_alloc_opts opts = { .sz = sizeof(struct msidom_alloc_opts),
+					  .unmasked = unmasked };
 	map = msidom_msi_alloc_at(v->dev, MSIDOM_DEFAULT_DOMAIN, index, &opts);
 	if (map.index < 0 || !fn)
 		return map;
