@@ -525,9 +525,9 @@ static void test_review_failed_alloc_keeps_reserved_cpu(void **state)
 	assert_int_equal(msidom_domain_create(s->ctx, &ri, NULL, &root), 0);
 	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, root, &dd), 0);
 	assert_int_equal(msidom_desc_add(dd, 0, c), 0);
-	before = sim_dump(s->ctx);
+	before = ts_dump(s->ctx);
 	assert_int_equal(msidom_msi_alloc_at(dev, DEF, 0, NULL).index, -MSIDOM_EIO);
-	after = sim_dump(s->ctx);
+	after = ts_dump(s->ctx);
 	assert_int_equal(msidom_desc_cpu(msidom_desc_at(dd, 0)), 0);
 	assert_string_equal(after, before);
 	free(before);
