@@ -125,10 +125,8 @@ static void ts_log(void *opaque, enum msidom_log_level level, const char *line)
 
 	h->nlines++;
 	snprintf(h->last, sizeof(h->last), "%s", line);
-	if (level == MSIDOM_LOG_ERR) {
+	if (level == MSIDOM_LOG_ERR)
 		h->nerr++;
-		snprintf(h->last_err, sizeof(h->last_err), "%s", line);
-	}
 	keep_line(h, line);
 	if (getenv("MSIDOM_TEST_LOG"))
 		fprintf(stderr, "log %d: %s\n", (int)level, line);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Simulated platform shared by the unit tests (the platform hooks come
- * from the test support library):
+ * Simulated platform shared by the unit tests, on the test support
+ * library's hooks:
  *  - a hierarchy [VEC] <- [IR] (optional) <- per-device [DEV] (MSI-X)
  *    and [IMS] (secondary slot), whose ops append "op:TAG" to one event
  *    log, so tests assert exact sequences, and fail on request;
