@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,47 +12,14 @@
 
 /* ---- context ---- */
 
-static void *hk_alloc(void *opaque, size_t size)
+struct msidom_ctx *vmm_ctx(struct ts_hooks *h, bool threads)
 {
-	struct hk *h = opaque;
-
-	if (h->fail_countdown > 0 && --h->fail_countdown == 0)
-		return NULL;
-	return malloc(size);
-}
-
-static void hk_free(void *opaque, void *ptr, size_t size)
-{
-	(void)opaque;
-	(void)size;
-	free(ptr);
-}
-
-static void hk_log(void *opaque, enum msidom_log_level level, const char *line)
-{
-	struct hk *h = opaque;
-
-	if (level == MSIDOM_LOG_ERR)
-		h->errors++;
-	if (getenv("VMM_TEST_LOG"))
-		fprintf(stderr, "[%d] %s\n", (int)level, line);
-}
-
-struct msidom_ctx *hk_ctx(struct hk *h)
-{
-	struct msidom_ctx_config cfg = { 0 };
-	struct msidom_ctx *ctx = NULL;
-
-	memset(h, 0, sizeof(*h));
-	h->hooks.alloc = hk_alloc;
-	h->hooks.free = hk_free;
-	h->hooks.alloc_opaque = h;
-	h->hooks.log = hk_log;
-	h->hooks.log_opaque = h;
-	h->hooks.log_level = getenv("VMM_TEST_LOG") ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_ERR;
-	cfg.hooks = &h->hooks;
-	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
-	return ctx;
+	ts_hooks_init(h);
+	if (threads)
+		ts_hooks_hosted_lock(h);
+	if (h->hooks.log_level < MSIDOM_LOG_DEBUG)
+		h->hooks.log_level = MSIDOM_LOG_ERR;
+	return ts_ctx_new(h);
 }
 
 /* ---- recording VMM ---- */
@@ -179,6 +145,14 @@ struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, 
 	assert_int_equal(msidom_vmm_fn_create(ctx, &cfg, &fn), 0);
 	r->fn = fn;
 	return fn;
+}
+
+struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn)
+{
+	struct msidom_vmm_stats st;
+
+	assert_int_equal(msidom_vmm_get_stats(fn, &st), 0);
+	return st;
 }
 
 /* ---- guest helpers ---- */

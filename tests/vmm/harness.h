@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Harness of the vmm suite: a context with a fault-injectable allocator,
- * a recording VMM (route table like KVM's GSI routes, deliveries,
+ * Harness of the vmm suite: a context on the test support library's
+ * hooks, a recording VMM (route table like KVM's GSI routes, deliveries,
  * failures), guest-side helpers shaped like a driver's accesses, and a
  * simulated host: a root domain and a device with an IMS domain whose
  * slots can be raised like device interrupts.
@@ -13,23 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
 #include <libmsidom/vmm.h>
-#include <libmsidom/provider.h>
+
+#include "support.h"
 
 #define REC_MAX          8192u
 #define HSIM_ROOT_HWSIZE 4096u
 #define HSIM_SLOTS       64u
 
 /* ---- context ---- */
-struct hk {
-	struct msidom_hooks hooks;
-	long fail_countdown; /* > 0: the n-th allocation from now fails */
-	unsigned int errors; /* ERR lines logged */
-};
-
-struct msidom_ctx *hk_ctx(struct hk *h);
+/* A context on the support library's hooks (log level ERR); @threads: the library's mutex. */
+struct msidom_ctx *vmm_ctx(struct ts_hooks *h, bool threads);
 
 /* ---- recording VMM ---- */
 struct rec_deliver {
@@ -66,6 +61,8 @@ struct msidom_vmm_fn *mk_msix(struct msidom_ctx *ctx, struct rec *r, uint32_t n,
 /* MSI function with @n messages. */
 struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, bool is64,
 			     bool maskable);
+/* The function's counters (asserts the call works). */
+struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn);
 
 /* ---- guest helpers (assert that every access is accepted) ---- */
 void g_msix_ctrl(struct msidom_vmm_fn *fn, bool enable, bool fmask);

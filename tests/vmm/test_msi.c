@@ -16,7 +16,7 @@
 #include "harness.h"
 
 struct t {
-	struct hk h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	size_t mem0;
 	struct rec r;
@@ -26,7 +26,7 @@ static int setup(void **state)
 {
 	struct t *t = calloc(1, sizeof(*t));
 
-	t->ctx = hk_ctx(&t->h);
+	t->ctx = vmm_ctx(&t->h, false);
 	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
 	*state = t;
 	return 0;
@@ -39,6 +39,7 @@ static int teardown(void **state)
 	assert_int_equal(t->r.bad_callbacks, 0);
 	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
 	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
 	free(t);
 	return 0;
 }

@@ -17,7 +17,7 @@
 #include "harness.h"
 
 struct t {
-	struct hk h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	size_t mem0;
 	struct rec r;
@@ -27,7 +27,7 @@ static int setup(void **state)
 {
 	struct t *t = calloc(1, sizeof(*t));
 
-	t->ctx = hk_ctx(&t->h);
+	t->ctx = vmm_ctx(&t->h, true);
 	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
 	*state = t;
 	return 0;
@@ -39,6 +39,7 @@ static int teardown(void **state)
 
 	assert_int_equal(t->r.bad_callbacks, 0);
 	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
 	free(t);
 	return 0;
 }
@@ -48,7 +49,7 @@ static void test_create_args(void **state)
 	struct t *t = *state;
 	struct msidom_vmm_config cfg = { .type = MSIDOM_VMM_MSIX, .nvec = 8 };
 	struct msidom_vmm_fn *fn = NULL;
-	unsigned int errors = t->h.errors;
+	unsigned int errors = t->h.nerr;
 
 	assert_int_equal(msidom_vmm_fn_create(NULL, &cfg, &fn), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_vmm_fn_create(t->ctx, NULL, &fn), -MSIDOM_EINVAL);
@@ -67,18 +68,18 @@ static void test_create_args(void **state)
 	assert_int_equal(msidom_vmm_fn_create(t->ctx, &cfg, &fn), -MSIDOM_EINVAL);
 	assert_null(fn);
 	/* Every refusal says why. */
-	assert_true(t->h.errors >= errors + 6);
+	assert_true(t->h.nerr >= errors + 6);
 	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
 
 	/* Out of memory at each allocation: clean failure, nothing leaked. */
 	cfg.type = MSIDOM_VMM_MSIX;
 	cfg.nvec = 2048;
 	for (long n = 1; n <= 2; n++) {
-		t->h.fail_countdown = n;
+		t->h.fail_at = n;
 		assert_int_equal(msidom_vmm_fn_create(t->ctx, &cfg, &fn), -MSIDOM_ENOMEM);
 		assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
 	}
-	t->h.fail_countdown = 0;
+	t->h.fail_at = 0;
 	assert_int_equal(msidom_vmm_fn_create(t->ctx, &cfg, &fn), 0);
 	assert_int_equal(msidom_vmm_table_size(fn), 2048 * 16);
 	assert_int_equal(msidom_vmm_pba_size(fn), 256);

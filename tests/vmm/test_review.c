@@ -25,7 +25,7 @@
 #define NV  5u
 
 struct t {
-	struct hk h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	struct fake_kernel *fk;
 	struct msidom_vfio_sys sys; /* the fake's seam, read wrapped */
@@ -101,13 +101,11 @@ static int setup(void **state)
 	};
 	struct msidom_vfio_config vc = { .bdf = BDF, .mode = MSIDOM_VFIO_MODE_MSIX };
 	struct msidom_ctx_config cc = { 0 };
-	struct msidom_ctx *tmp;
 
 	memset(&race, 0, sizeof(race));
 	race.watch_fd = -1;
 	/* The harness's hooks (accounting, log), with inspectable lock hooks. */
-	tmp = hk_ctx(&t->h);
-	msidom_ctx_destroy(tmp);
+	ts_hooks_init(&t->h);
 	t->h.hooks.lock_init = NULL;
 	t->h.hooks.lock_destroy = NULL;
 	t->h.hooks.lock = nolock;
@@ -132,6 +130,7 @@ static int teardown(void **state)
 	msidom_vmm_fn_destroy(t->fn);
 	msidom_vfio_close(t->vdev);
 	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
 	fk_free(t->fk);
 	free(t);
 	return 0;

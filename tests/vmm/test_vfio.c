@@ -27,7 +27,7 @@
 #define NV  5u
 
 struct t {
-	struct hk h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	struct fake_kernel *fk;
 	struct msidom_vfio *vdev;
@@ -63,7 +63,7 @@ static int setup_version(void **state, int version)
 
 	t->version = version;
 	t->fds_before = count_fds();
-	t->ctx = hk_ctx(&t->h);
+	t->ctx = vmm_ctx(&t->h, false);
 	t->fk = fk_new(&kc);
 	assert_non_null(t->fk);
 	vc.sys = &t->fk->sys;
@@ -90,6 +90,7 @@ static int teardown(void **state)
 	assert_int_equal(msidom_irq_count(t->ctx), 0);
 	msidom_vfio_close(t->vdev);
 	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
 	fk_free(t->fk);
 	/* Every eventfd the function made the backend open is closed again. */
 	assert_int_equal(count_fds(), t->fds_before);
@@ -115,14 +116,6 @@ static void dispatch_all(struct t *t)
 		;
 }
 
-static struct msidom_vmm_stats stats(struct msidom_vmm_fn *fn)
-{
-	struct msidom_vmm_stats st;
-
-	assert_int_equal(msidom_vmm_get_stats(fn, &st), 0);
-	return st;
-}
-
 /* Lazy allocation, eventfd hand-over, delivery, masking, release. */
 static void test_lazy(void **state)
 {
@@ -134,7 +127,7 @@ static void test_lazy(void **state)
 	g_linux_msix_setup(fn, NV);
 	/* Nothing unmasked yet: the kernel has not been asked for anything. */
 	assert_int_equal(t->fk->irq_type, -1);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 
 	g_mask(fn, 2, false);
 	assert_int_equal(t->fk->irq_type, VFIO_PCI_MSIX_IRQ_INDEX);
@@ -143,8 +136,8 @@ static void test_lazy(void **state)
 	assert_int_equal(t->r.gsi[2].host_index, 2);
 	assert_true(t->r.gsi[2].host_fd >= 0);
 	assert_int_equal(t->r.gsi[2].host_fd, msidom_vfio_vector_eventfd(t->vdev, 2));
-	assert_int_equal(stats(fn).host_vectors, 1);
-	assert_int_equal(stats(fn).host_fds, 2);
+	assert_int_equal(fn_stats(fn).host_vectors, 1);
+	assert_int_equal(fn_stats(fn).host_fds, 2);
 
 	/* The device interrupts: through the backend's loop to the guest. */
 	assert_true(fk_raise(t->fk, 2));
@@ -183,8 +176,8 @@ static void test_lazy(void **state)
 	assert_int_equal(t->r.nroutes, 1);
 	assert_int_equal(t->r.gsi[2].host_fd, -1);
 	assert_true(t->r.gsi[2].masked);
-	assert_int_equal(stats(fn).host_vectors, 0);
-	assert_int_equal(stats(fn).host_fds, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_fds, 0);
 	assert_int_equal(msidom_vfio_vector_eventfd(t->vdev, 2), -MSIDOM_ENOENT);
 	msidom_vmm_fn_destroy(fn);
 }
@@ -213,7 +206,7 @@ static void test_grow_one_by_one(void **state)
 		dispatch_all(t);
 		assert_int_equal(t->r.per_vec_deliveries[v], before + 1);
 	}
-	assert_int_equal(stats(fn).host_vectors, NV);
+	assert_int_equal(fn_stats(fn).host_vectors, NV);
 	msidom_vmm_fn_destroy(fn);
 	assert_int_equal(t->fk->irq_type, -1);
 }
@@ -232,7 +225,7 @@ static void test_pending_across_disable(void **state)
 	dispatch_all(t);
 	assert_int_equal(t->r.ndelivered, 0);
 	g_msix_ctrl(fn, false, false);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	assert_true(g_pba(fn, 1));
 	g_msix_ctrl(fn, true, false);
 	assert_int_equal(t->r.ndelivered, 0);
@@ -276,7 +269,7 @@ static void test_unread_trigger(void **state)
 	base3 = t->r.per_vec_deliveries[3];
 	assert_true(fk_raise(t->fk, 3));
 	g_msix_ctrl(fn, false, false);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	dispatch_all(t);
 	assert_true(g_pba(fn, 3));
 	g_msix_ctrl(fn, true, false);
@@ -329,7 +322,7 @@ static void test_quota_and_failure(void **state)
 	assert_int_equal(t->r.failed[0].vector, 1);
 	assert_int_equal(t->r.failed[0].err, -MSIDOM_EMFILE);
 	assert_true(t->r.gsi[1].masked);
-	assert_int_equal(stats(fn).host_fds, 2);
+	assert_int_equal(fn_stats(fn).host_fds, 2);
 
 	/* The kernel refuses SET_IRQS: the enable fails cleanly. */
 	assert_int_equal(msidom_vmm_set_quota(fn, NV, NV), 0);
@@ -342,8 +335,8 @@ static void test_quota_and_failure(void **state)
 	assert_true(t->r.failed[0].err < 0);
 	assert_true(t->r.gsi[1].masked);
 	assert_int_equal(t->r.gsi[1].host_fd, -1);
-	assert_int_equal(stats(fn).host_vectors, 1);
-	assert_int_equal(stats(fn).host_failures, 1);
+	assert_int_equal(fn_stats(fn).host_vectors, 1);
+	assert_int_equal(fn_stats(fn).host_failures, 1);
 	/* Vector 0 is untouched by the failure. */
 	assert_true(fk_raise(t->fk, 0));
 	dispatch_all(t);
@@ -352,7 +345,7 @@ static void test_quota_and_failure(void **state)
 	g_mask(fn, 1, true);
 	g_mask(fn, 1, false);
 	assert_false(t->r.gsi[1].masked);
-	assert_int_equal(stats(fn).host_vectors, 2);
+	assert_int_equal(fn_stats(fn).host_vectors, 2);
 	msidom_vmm_fn_destroy(fn);
 }
 
@@ -393,9 +386,9 @@ static void test_garbage(void **state)
 			g_msix_ctrl(t->r.fn, true, false);
 			g_mask(fn, (x >> 12) % NV, false);
 		}
-		assert_true(stats(fn).host_vectors <= 2);
-		assert_true(stats(fn).host_fds <= 4);
-		assert_int_equal(stats(fn).host_fds, 2 * stats(fn).host_vectors);
+		assert_true(fn_stats(fn).host_vectors <= 2);
+		assert_true(fn_stats(fn).host_fds <= 4);
+		assert_int_equal(fn_stats(fn).host_fds, 2 * fn_stats(fn).host_vectors);
 		assert_int_equal(t->r.bad_callbacks, 0);
 	}
 	assert_true(t->r.ndelivered > 0);
