@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,18 +35,6 @@ struct t {
 	int fds_before;
 };
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static int setup_version(void **state, int version)
 {
 	struct t *t = calloc(1, sizeof(*t));
@@ -62,7 +49,7 @@ static int setup_version(void **state, int version)
 	struct msidom_vfio_config vc = { .bdf = BDF, .mode = MSIDOM_VFIO_MODE_MSIX };
 
 	t->version = version;
-	t->fds_before = count_fds();
+	t->fds_before = ts_count_fds();
 	t->ctx = vmm_ctx(&t->h, false);
 	t->fk = fk_new(&kc);
 	assert_non_null(t->fk);
@@ -93,7 +80,7 @@ static int teardown(void **state)
 	ts_hooks_assert_clean(&t->h);
 	fk_free(t->fk);
 	/* Every eventfd the function made the backend open is closed again. */
-	assert_int_equal(count_fds(), t->fds_before);
+	assert_int_equal(ts_count_fds(), t->fds_before);
 	free(t);
 	return 0;
 }
@@ -396,6 +383,107 @@ static void test_garbage(void **state)
 	assert_int_equal(t->fk->irq_type, -1);
 }
 
+/* Eventfds the fake kernel holds: they stand for the kernel's references, not fds. */
+static int kernel_dups(const struct fake_kernel *fk)
+{
+	int n = 0;
+
+	for (uint32_t i = 0; i < FK_MAXVEC; i++)
+		n += fk->ctx[i] >= 0;
+	return n + (fk->err_ctx >= 0) + (fk->req_ctx >= 0);
+}
+
+/*
+ * max_host_fds bounds every descriptor the guest makes the host open: a
+ * live VFIO vector holds a trigger and a mask eventfd, so a quota of 2
+ * admits one vector, and the backend has opened exactly 2 descriptors.
+ */
+static void test_fd_quota_counts_trigger_and_mask_eventfds(void **state)
+{
+	struct t *t = *state;
+	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, NV, NV, 2);
+	int before;
+
+	for (uint32_t v = 0; v < NV; v++)
+		set_vfio(t, fn, v, false);
+	g_linux_msix_setup(fn, NV);
+	before = ts_count_fds() - kernel_dups(t->fk);
+	g_mask(fn, 0, false);
+	g_mask(fn, 1, false);
+	g_mask(fn, 2, false);
+	assert_int_equal(fn_stats(fn).host_fds, 2);
+	assert_int_equal(ts_count_fds() - kernel_dups(t->fk) - before, 2);
+	msidom_vmm_fn_destroy(fn);
+}
+
+/*
+ * MSI pending bits show what a masked vector holds, as the MSI-X PBA
+ * does: a VFIO-backed MSI vector masked by the guest's mask bit receives
+ * a device interrupt; the Pending Bits register reads 1 and the unmask
+ * delivers it.
+ */
+static void test_msi_pending_bit_shows_an_interrupt_held_for_a_masked_vector(void **state)
+{
+	struct t *t = *state;
+	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 1, true, true);
+	uint32_t pend = 0;
+
+	set_vfio(t, fn, 0, false);
+	/* 64-bit maskable: addr 0x4/0x8, data 0xc, mask 0x10, pending 0x14. */
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x4, 4, 0xfee00000u), 0);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x8, 4, 0), 0);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0xc, 2, 0x4021), 0);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x2, 2, 0x1 | (1u << 7) | (1u << 8)), 0);
+	assert_false(t->r.gsi[0].masked);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x10, 4, 1), 0);
+	assert_true(t->r.gsi[0].masked);
+	assert_true(fk_raise(t->fk, 0));
+	dispatch_all(t);
+	assert_int_equal(t->r.ndelivered, 0);
+	assert_int_equal(msidom_vmm_cfg_read(fn, 0x14, 4, &pend), 0);
+	assert_int_equal(pend, 1);
+	/* The interrupt is not lost: the unmask delivers it. */
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x10, 4, 0), 0);
+	dispatch_all(t);
+	assert_int_equal(t->r.ndelivered, 1);
+	msidom_vmm_fn_destroy(fn);
+}
+
+static void guest_disables(void *arg)
+{
+	g_msix_ctrl(arg, false, false);
+}
+
+/*
+ * The VMM's event loop reads a live vector's trigger and drops the lock;
+ * before it runs the handler, a vCPU thread handles the guest's MSI-X
+ * disable, which releases the host vector. The count read becomes the
+ * guest's pending bit and is delivered once after the re-enable.
+ */
+static void test_interrupt_read_before_a_disable_is_delivered_after_reenable(void **state)
+{
+	struct t *t = *state;
+	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, NV, NV, NV);
+	struct msidom_vmm_stats st;
+
+	set_vfio(t, fn, 1, false);
+	g_linux_msix_setup(fn, NV);
+	g_mask(fn, 1, false);
+	t->fk->watch_fd = msidom_vfio_vector_eventfd(t->vdev, 1);
+	assert_true(t->fk->watch_fd >= 0);
+	ts_interleave(&t->h, &t->fk->watch_fired, guest_disables, fn);
+	assert_true(fk_raise(t->fk, 1));
+	(void)msidom_vfio_dispatch(t->vdev, 0); /* the disable runs inside */
+	st = fn_stats(fn);
+	assert_false(st.enabled);
+	assert_int_equal(st.host_vectors, 0);
+	assert_true(g_pba(fn, 1));
+	g_msix_ctrl(fn, true, false);
+	dispatch_all(t);
+	assert_int_equal(t->r.per_vec_deliveries[1], 1);
+	msidom_vmm_fn_destroy(fn);
+}
+
 /* Each scenario on both kernels, under its own name. */
 #define ON(fn, ver)                          \
 	static void fn##_##ver(void **state) \
@@ -415,6 +503,9 @@ ON(test_unread_trigger, 612)
 ON(test_unread_trigger, 61)
 ON(test_garbage, 612)
 ON(test_garbage, 61)
+ON(test_fd_quota_counts_trigger_and_mask_eventfds, 612)
+ON(test_msi_pending_bit_shows_an_interrupt_held_for_a_masked_vector, 612)
+ON(test_interrupt_read_before_a_disable_is_delivered_after_reenable, 612)
 
 int main(void)
 {
@@ -433,6 +524,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unread_trigger_61, setup_61, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_612, setup_612, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_61, setup_61, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_quota_counts_trigger_and_mask_eventfds_612,
+						setup_612, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_msi_pending_bit_shows_an_interrupt_held_for_a_masked_vector_612,
+			setup_612, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_interrupt_read_before_a_disable_is_delivered_after_reenable_612,
+			setup_612, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmm-vfio", tests, NULL, NULL);
