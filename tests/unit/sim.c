@@ -541,6 +541,23 @@ struct msidom_domain *sim_msi_parent(struct sim *s)
 	return s->cfg.no_ir ? s->vec.d : s->ir.d;
 }
 
+struct msidom_device *sim_device(struct sim *s, const char *name)
+{
+	struct msidom_device_info di = { .name = name };
+	struct msidom_device *dev = NULL;
+
+	assert_int_equal(msidom_device_create(s->ctx, &di, &dev), 0);
+	return dev;
+}
+
+uint32_t sim_alloc_virq(struct sim *s, uint32_t index, const struct msidom_alloc_opts *o)
+{
+	struct msidom_map m = msidom_msi_alloc_at(s->dev, MSIDOM_DEFAULT_DOMAIN, index, o);
+
+	assert_int_equal(m.index, (int32_t)index);
+	return m.virq;
+}
+
 /*
  * Sims still alive when a test failed half-way; freed by the group
  * teardown so that LeakSanitizer reports only real leaks.

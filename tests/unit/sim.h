@@ -91,6 +91,10 @@ void sim_msix_template(struct sim *s, struct msidom_template *t);
 void sim_ims_template(struct sim *s, struct msidom_template *t);
 /* The parent of device domains (IR, or VEC with no_ir). */
 struct msidom_domain *sim_msi_parent(struct sim *s);
+/* Another device in the sim's context (destroyed with it). */
+struct msidom_device *sim_device(struct sim *s, const char *name);
+/* Allocate at @index of the sim's MSI-X domain (asserts success); returns the virq. */
+uint32_t sim_alloc_virq(struct sim *s, uint32_t index, const struct msidom_alloc_opts *o);
 
 /* Event log. */
 const char *sim_log(struct sim *s);
