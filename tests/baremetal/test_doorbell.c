@@ -180,5 +180,5 @@ int main(void)
 		cmocka_unit_test(test_multi_msi_block_is_aligned_in_data_space),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-doorbell", tests, NULL, NULL);
 }

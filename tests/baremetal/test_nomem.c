@@ -105,5 +105,5 @@ int main(void)
 		cmocka_unit_test(test_nomem),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-nomem", tests, NULL, NULL);
 }

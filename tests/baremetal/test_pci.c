@@ -811,5 +811,5 @@ int main(void)
 		cmocka_unit_test(test_multi_msi_is_enabled_only_after_every_irte_is_present),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-pci", tests, NULL, NULL);
 }

@@ -546,5 +546,5 @@ int main(void)
 		cmocka_unit_test(test_second_move_in_a_batch_is_busy_and_moving_back_cancels),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-x86", tests, NULL, NULL);
 }
