@@ -336,10 +336,7 @@ static void test_affinity_full(void **state)
 	writes = f.rec.writes;
 	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &m1), -MSIDOM_ENOSPC);
 	where(&f, a.virq, 0, 0xff);
-	/*
-	 * The core's revert path may rewrite the unchanged message (see
-	 * requests-baremetal.md); what the device holds must not change.
-	 */
+	/* The revert may rewrite the unchanged message; what the device holds stays. */
 	assert_true(f.rec.writes <= writes + 1);
 	assert_int_equal(f.rec.last[0].address_lo, 0xfee00000u);
 	assert_int_equal(f.rec.last[0].data, 0xff);

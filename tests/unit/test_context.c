@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 1: the context. Platform hooks, hosted defaults, several
+ * The context: platform hooks, hosted defaults, several
  * contexts side by side, bad configurations, destruction of everything a
  * context still owns, version and strerror.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 11: the dump. Domains in tree order with names and flags, the
+ * The dump: domains in tree order with names and flags, the
  * device, each descriptor's index, virq, per-level hwirqs, message, cookie
  * and state; the callback and buffer forms agree; truncation is safe.
  */

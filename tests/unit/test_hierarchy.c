@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concepts 3, 4 and 9: domains and the hierarchy (ops order, names, flags,
+ * Domains and the hierarchy (ops order, names, flags,
  * reverse maps, depth), devices with two slots, the isolation query.
  */
 #include <setjmp.h>

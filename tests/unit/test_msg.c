@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 8: messages. Activation composes and writes, deactivation writes
+ * Messages: activation composes and writes, deactivation writes
  * zero, set_affinity asks the parents and rewrites the message with the
  * vector masked across the update (not on IMMUTABLE), affinity_commit runs
  * after. Also masking, refresh and batches.

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concepts 6 and 7: the msi_map interface (explicit and ANY index, errors,
- * dynamic single free, ranges all-or-nothing, free range/all, lookup) and
- * instance cookies, on a device with MSI-X and IMS slots at once.
+ * Allocation and free: the msi_map interface (explicit and ANY index,
+ * errors, dynamic single free, ranges all-or-nothing, multi-message MSI
+ * blocks, free range/all, lookup) and instance cookies, on a device with
+ * MSI-X and IMS slots at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>

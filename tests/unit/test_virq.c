@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 2: the virq space. 2^20 live virqs on a trivial hierarchy (a
+ * The virq space: 2^20 live virqs on a trivial hierarchy (a
  * root without ops, so hwirq = virq, and 16 MSI-X-sized device domains),
  * lowest-free reuse, exhaustion, and a small space's bounds.
  */

@@ -201,7 +201,7 @@ static void test_linux_sequence(void **state)
 	msidom_vmm_fn_destroy(fn);
 }
 
-/* The brief's order: mask all, program, enable, then unmask one by one. */
+/* A driver that programs before it enables: mask all, program, enable, unmask one by one. */
 static void test_program_then_enable(void **state)
 {
 	struct t *t = *state;
