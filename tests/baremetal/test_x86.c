@@ -359,59 +359,89 @@ static uint32_t entry_apic(int slot)
 }
 
 /*
- * An affinity change allocates the new vector, switches the message and
- * releases the old vector only after the switch. Two changes inside one
- * caller batch on an IMS queue domain (whose storage only records until
- * the batch ends): the second change must not commit the first one early,
- * or A's old vector would be released while A's entry still targets it,
- * and handed to B at once.
+ * An IMS queue domain (entries in qmem, which only change when a batch
+ * ends) of one device on an x86 vector domain of @ncpus CPUs, APIC id =
+ * CPU index; cpu[n] is the mask of CPU n alone.
  */
-static void test_two_moves_in_a_batch_keep_each_old_vector_until_its_end(void **state)
+struct queue_fix {
+	struct msidom_ctx *ctx;
+	struct msidom_domain *vec, *ims;
+	struct msidom_device *dev;
+	uint64_t bits[3];
+	struct msidom_cpumask cpu[3];
+};
+
+static void queue_setup(struct queue_fix *f, uint32_t ncpus, const uint64_t *reserved)
 {
-	uint32_t ids[2] = { 0, 1 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	uint32_t ids[3] = { 0, 1, 2 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = ncpus,
+						  .apic_ids = ids,
+						  .reserved = reserved };
 	struct msidom_device_info di = { .name = "0000:00:04.0" };
 	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
 	struct msidom_ims_info ii = { .hwsize = 0 };
-	uint64_t only0 = 1, only1 = 2;
-	struct msidom_cpumask m0 = { 2, &only0 }, m1 = { 2, &only1 };
-	struct msidom_alloc_opts o0 = { .affinity = &m0, .unmasked = true };
-	struct msidom_alloc_opts o1 = { .affinity = &m1, .unmasked = true };
-	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_domain *vec, *ims;
-	struct msidom_device *dev;
+
+	memset(qmem, 0, sizeof(qmem));
+	for (uint32_t c = 0; c < 3; c++) {
+		f->bits[c] = 1ull << c;
+		f->cpu[c] = (struct msidom_cpumask){ ncpus, &f->bits[c] };
+	}
+	f->ctx = test_ctx();
+	assert_int_equal(msidom_bm_x86_vector_domain_create(f->ctx, &vc, &f->vec), 0);
+	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
+	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &ii, &qc, f->vec, &f->ims), 0);
+}
+
+/* An unmasked interrupt at @index on @cpu (asserts success). */
+static struct msidom_map queue_alloc(struct queue_fix *f, uint32_t index, uint32_t cpu)
+{
+	struct msidom_alloc_opts o = { .affinity = &f->cpu[cpu], .unmasked = true };
+	struct msidom_map m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, index, &o);
+
+	assert_int_equal(m.index, (int32_t)index);
+	return m;
+}
+
+static void queue_teardown(struct queue_fix *f)
+{
+	msidom_device_destroy(f->dev);
+	assert_int_equal(msidom_domain_destroy(f->vec), 0);
+	msidom_ctx_destroy(f->ctx);
+}
+
+/*
+ * An affinity change allocates the new vector, switches the message and
+ * releases the old vector only after the switch. Two changes inside one
+ * caller batch on an IMS queue domain: the second change must not commit
+ * the first one early, or A's old vector would be released while A's
+ * entry still targets it, and handed to B at once.
+ */
+static void test_two_moves_in_a_batch_keep_each_old_vector_until_its_end(void **state)
+{
+	struct queue_fix f;
 	struct msidom_map a, b;
-	int64_t owner;
 
 	(void)state;
-	memset(qmem, 0, sizeof(qmem));
-	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
-	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_ims_queue_domain_create(dev, &ii, &qc, vec, &ims), 0);
-	a = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 0, &o0);
-	b = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 1, &o1);
-	assert_int_equal(a.index, 0);
-	assert_int_equal(b.index, 1);
+	queue_setup(&f, 2, NULL);
+	a = queue_alloc(&f, 0, 0);
+	b = queue_alloc(&f, 1, 1);
 	/* A: CPU 0 vector 32; B: CPU 1 vector 32. */
 	assert_int_equal(entry_apic(0), 0);
 	assert_int_equal(entry_vector(0), 32);
 	assert_int_equal(entry_apic(1), 1);
 	assert_int_equal(entry_vector(1), 32);
 
-	assert_int_equal(msidom_domain_batch_begin(ims), 0);
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m1), 0);
-	assert_int_equal(msidom_irq_set_affinity(ctx, b.virq, &m0), 0);
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, b.virq, &f.cpu[0]), 0);
 	/* The batch is open: A's entry still holds CPU 0 vector 32 ... */
 	assert_int_equal(entry_apic(0), 0);
 	assert_int_equal(entry_vector(0), 32);
 	/* ... so that vector must still belong to A (not released, not B's). */
-	owner = msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(0, 32));
-	assert_int_equal(owner, (int64_t)a.virq);
-	assert_int_equal(msidom_domain_batch_end(ims), 0);
-
-	msidom_device_destroy(dev);
-	assert_int_equal(msidom_domain_destroy(vec), 0);
-	msidom_ctx_destroy(ctx);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
+	queue_teardown(&f);
 }
 
 /*
@@ -422,45 +452,27 @@ static void test_two_moves_in_a_batch_keep_each_old_vector_until_its_end(void **
  */
 static void test_failed_move_leaves_another_pending_move_alone(void **state)
 {
-	uint32_t ids[2] = { 0, 1 };
-	uint64_t res[4] = { ~0ull, ~0ull, ~0ull, ~0ull >> 2 }; /* only 0xfe, 0xff */
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids, .reserved = res };
-	struct msidom_device_info di = { .name = "0000:00:04.0" };
-	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
-	struct msidom_ims_info ii = { .hwsize = 0 };
-	uint64_t only0 = 1, only1 = 2;
-	struct msidom_cpumask m0 = { 2, &only0 }, m1 = { 2, &only1 };
-	struct msidom_alloc_opts o0 = { .affinity = &m0, .unmasked = true };
-	struct msidom_alloc_opts o1 = { .affinity = &m1, .unmasked = true };
-	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_domain *vec, *ims;
-	struct msidom_device *dev;
-	struct msidom_map a, b, c;
+	static const uint64_t only_fe_ff[4] = { ~0ull, ~0ull, ~0ull, ~0ull >> 2 };
+	struct queue_fix f;
+	struct msidom_map a, c;
 
 	(void)state;
-	memset(qmem, 0, sizeof(qmem));
-	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
-	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_ims_queue_domain_create(dev, &ii, &qc, vec, &ims), 0);
-	a = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 0, &o0); /* CPU0 0xfe */
-	b = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 1, &o1); /* CPU1 0xfe */
-	c = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 2, &o0); /* CPU0 0xff */
-	assert_true(a.index == 0 && b.index == 1 && c.index == 2);
+	queue_setup(&f, 2, only_fe_ff);
+	a = queue_alloc(&f, 0, 0); /* CPU0 0xfe */
+	queue_alloc(&f, 1, 1);     /* CPU1 0xfe */
+	c = queue_alloc(&f, 2, 0); /* CPU0 0xff */
 
-	assert_int_equal(msidom_domain_batch_begin(ims), 0);
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
 	/* A moves to CPU 1 (0xff there), its old CPU0/0xfe is held. */
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m1), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
 	/* C cannot move to CPU 1 (full): must fail and change nothing. */
-	assert_int_equal(msidom_irq_set_affinity(ctx, c.virq, &m1), -MSIDOM_ENOSPC);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, c.virq, &f.cpu[1]), -MSIDOM_ENOSPC);
 	assert_int_equal(entry_vector(0), 0xfe);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(0, 0xfe)),
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 0xfe)),
 			 (int64_t)a.virq);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 2);
-	assert_int_equal(msidom_domain_batch_end(ims), 0);
-
-	msidom_device_destroy(dev);
-	assert_int_equal(msidom_domain_destroy(vec), 0);
-	msidom_ctx_destroy(ctx);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 2);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
+	queue_teardown(&f);
 }
 
 /*
@@ -470,62 +482,48 @@ static void test_failed_move_leaves_another_pending_move_alone(void **state)
  */
 static void test_second_move_in_a_batch_is_busy_and_moving_back_cancels(void **state)
 {
-	uint32_t ids[3] = { 0, 1, 2 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 3, .apic_ids = ids };
-	struct msidom_device_info di = { .name = "0000:00:04.0" };
-	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
-	struct msidom_ims_info ii = { .hwsize = 0 };
-	uint64_t only0 = 1, only1 = 2, only2 = 4;
-	struct msidom_cpumask m0 = { 3, &only0 }, m1 = { 3, &only1 }, m2 = { 3, &only2 };
-	struct msidom_alloc_opts o0 = { .affinity = &m0, .unmasked = true };
-	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_domain *vec, *ims;
-	struct msidom_device *dev;
+	struct queue_fix f;
 	struct msidom_map a;
 	uint32_t cpu = 9;
 	uint8_t v = 0;
 	size_t mem;
 
 	(void)state;
-	memset(qmem, 0, sizeof(qmem));
-	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
-	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
-	assert_int_equal(msidom_ims_queue_domain_create(dev, &ii, &qc, vec, &ims), 0);
-	a = msidom_msi_alloc_at(dev, MSIDOM_SECONDARY_DOMAIN, 0, &o0);
-	assert_int_equal(a.index, 0);
+	queue_setup(&f, 3, NULL);
+	a = queue_alloc(&f, 0, 0);
 
-	assert_int_equal(msidom_domain_batch_begin(ims), 0);
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m1), 0);
-	mem = msidom_ctx_mem_bytes(ctx);
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m2), -MSIDOM_EBUSY);
-	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 1);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 1);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 2), 0);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(0, 32)), (int64_t)a.virq);
-	assert_int_equal(msidom_domain_find_virq(vec, MSIDOM_BM_X86_HWIRQ(1, 32)), (int64_t)a.virq);
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	mem = msidom_ctx_mem_bytes(f.ctx);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[2]), -MSIDOM_EBUSY);
+	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 2), 0);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(1, 32)),
+			 (int64_t)a.virq);
 	/* The lookup reports the new target, not the old vector of the lower CPU. */
-	assert_int_equal(msidom_bm_x86_vector_lookup(vec, a.virq, &cpu, &v), 0);
+	assert_int_equal(msidom_bm_x86_vector_lookup(f.vec, a.virq, &cpu, &v), 0);
 	assert_int_equal(cpu, 1);
 	assert_int_equal(v, 32);
 	/* Back to CPU 0 before the batch ends: the new vector goes, the old stays. */
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m0), 0);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 0);
-	assert_int_equal(msidom_domain_batch_end(ims), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[0]), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 0);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
 	assert_int_equal(entry_apic(0), 0);
 	assert_int_equal(entry_vector(0), 32);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 1);
-	assert_int_equal(msidom_domain_mapped(vec), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_domain_mapped(f.vec), 1);
 	/* Outside a batch each move commits at once, so a second one is fine. */
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m1), 0);
-	assert_int_equal(msidom_irq_set_affinity(ctx, a.virq, &m2), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[2]), 0);
 	assert_int_equal(entry_apic(0), 2);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 0), 0);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 1), 0);
-	assert_int_equal(msidom_bm_x86_vector_load(vec, 2), 1);
-	msidom_device_destroy(dev);
-	assert_int_equal(msidom_domain_destroy(vec), 0);
-	msidom_ctx_destroy(ctx);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 2), 1);
+	queue_teardown(&f);
 }
 
 int main(void)

@@ -65,6 +65,15 @@ void env_open(struct env *e)
 	assert_int_equal(msidom_vfio_open(e->ctx, &e->cfg, &e->v), 0);
 }
 
+struct env *env_opened(int version)
+{
+	struct fk_config kc = kcfg(version);
+	struct env *e = env_new(&kc);
+
+	env_open(e);
+	return e;
+}
+
 void env_free(struct env *e)
 {
 	msidom_vfio_close(e->v);

@@ -37,6 +37,8 @@ struct fk_config kcfg(int version);
 struct env *env_new(const struct fk_config *kc);
 /* Open the device with e->cfg (asserts success). */
 void env_open(struct env *e);
+/* env_new() on kcfg(@version), then env_open(). */
+struct env *env_opened(int version);
 /* Close everything and check that nothing is left behind. */
 void env_free(struct env *e);
 

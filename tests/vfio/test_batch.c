@@ -21,9 +21,7 @@
 static void test_batch_reaches_the_kernel_as_one_set_irqs_per_run(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 2, true);
 	unsigned int calls = e->fk->set_irqs;
 	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
@@ -64,9 +62,7 @@ static void test_batch_reaches_the_kernel_as_one_set_irqs_per_run(void **state)
 static void test_noresize_batch_enables_once_and_grows_once(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(61);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(61);
 	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
 	for (uint32_t i = 0; i < 5; i++)
 		must_alloc(e, i, true);
@@ -92,9 +88,7 @@ static void test_noresize_batch_enables_once_and_grows_once(void **state)
 static void test_failed_commit_restores_the_kernel_and_keeps_the_vectors(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 2, true);
 	struct fk_state *before = calloc(1, sizeof(*before));
 	fk_state(e->fk, before);

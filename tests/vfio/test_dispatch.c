@@ -18,9 +18,7 @@
 static void test_dispatch_runs_the_handlers_of_signalled_vectors(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 0, true);
 	must_alloc(e, 1, true);
 	must_alloc(e, 2, true);
@@ -120,9 +118,7 @@ static void mask_collect_and_free(void *arg)
 static void test_count_read_by_dispatch_is_pending_for_a_concurrent_free(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 1, true);
 	race_virq = virq_of(e, 1);
 	race_pending = -1;

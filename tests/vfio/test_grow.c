@@ -20,9 +20,7 @@
 static void test_dynamic_msix_arms_each_vector_with_one_set_irqs(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	for (uint32_t i = 0; i < 5; i++) {
 		unsigned int before = e->fk->set_irqs;
 		must_alloc(e, i, true);
@@ -57,9 +55,7 @@ static void test_dynamic_msix_arms_each_vector_with_one_set_irqs(void **state)
 static void test_noresize_msix_grows_by_reenabling_with_the_live_eventfds(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(61);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(61);
 	must_alloc(e, 0, true);
 	assert_int_equal(e->fk->num_ctx, 1);
 	assert_int_equal(e->fk->enables, 1);
@@ -219,9 +215,7 @@ static void test_alloc_failing_anywhere_leaves_nothing(void **state)
 static void test_failed_grow_whose_restore_fails_rearms_on_sync(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(61);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(61);
 	must_alloc(e, 0, true);
 	/* SET_IRQS #1 disable passes, #2 re-enable fails, #3 restore fails. */
 	fk_fail(e->fk, 2, EIO, FK_IOCTL, VFIO_DEVICE_SET_IRQS);
@@ -248,9 +242,7 @@ static void test_failed_grow_whose_restore_fails_rearms_on_sync(void **state)
 static void test_failed_free_is_repaired_by_the_next_sync(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 0, true);
 	int fds = ts_count_fds();
 	must_alloc(e, 1, true);

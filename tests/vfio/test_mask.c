@@ -15,9 +15,7 @@
 static void test_masked_interrupt_is_pending_and_replayed_once_on_unmask(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 0, true);
 	uint32_t virq = virq_of(e, 0);
 	assert_int_equal(msidom_irq_mask(e->ctx, virq), 0);
@@ -49,9 +47,7 @@ static void test_masked_interrupt_is_pending_and_replayed_once_on_unmask(void **
 static void test_vector_allocated_masked_is_armed_with_the_mask_eventfd(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(61);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(61);
 	must_alloc(e, 0, false);
 	/* A masked vector is armed with the mask eventfd from the start. */
 	assert_true(armed_mask(e, 0));
@@ -104,9 +100,7 @@ static void test_mask_and_unmask_failing_anywhere_change_nothing(void **state)
 static void test_unread_trigger_of_a_masked_vector_turns_pending(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 0, true);
 	must_alloc(e, 1, true);
 	uint32_t v0 = virq_of(e, 0), v1 = virq_of(e, 1);

@@ -17,9 +17,7 @@
 static void test_mode_switch_frees_the_vectors_and_rebuilds_the_domain(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 0, true);
 	must_alloc(e, 1, true);
 	assert_int_equal(e->fk->irq_type, 2);
@@ -50,9 +48,7 @@ static void test_mode_switch_frees_the_vectors_and_rebuilds_the_domain(void **st
 static void test_mode_switch_out_of_memory_keeps_an_empty_domain_of_the_old_mode(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	must_alloc(e, 0, true);
 	/* Creating the MSI domain runs out of memory: an empty MSI-X domain is back. */
 	int failures = 0;

@@ -18,9 +18,7 @@
 static void test_open_on_61_reports_noresize_msix_and_builds_the_domains(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(61);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(61);
 	struct msidom_vfio_info info;
 	assert_int_equal(msidom_vfio_get_info(e->v, &info), 0);
 	assert_int_equal(info.group, 7);
@@ -57,9 +55,7 @@ static void test_open_on_61_reports_noresize_msix_and_builds_the_domains(void **
 static void test_open_on_612_reports_dynamic_msix(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(612);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(612);
 	struct msidom_vfio_info info;
 	assert_int_equal(msidom_vfio_get_info(e->v, &info), 0);
 	assert_int_equal(info.irq[MSIDOM_VFIO_MSIX].flags, 0x1);
@@ -267,9 +263,7 @@ static void test_cdev_open_failing_anywhere_leaves_nothing(void **state)
 static void test_close_with_live_vectors_in_a_batch_releases_everything(void **state)
 {
 	(void)state;
-	struct fk_config kc = kcfg(61);
-	struct env *e = env_new(&kc);
-	env_open(e);
+	struct env *e = env_opened(61);
 	for (uint32_t i = 0; i < 16; i += 3)
 		must_alloc(e, i, i % 2 == 0);
 	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);

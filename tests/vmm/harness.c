@@ -155,6 +155,41 @@ struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn)
 	return st;
 }
 
+/* ---- fixture ---- */
+
+static int vfx_new(void **state, bool threads)
+{
+	struct vfx *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->ctx = vmm_ctx(&t->h, threads);
+	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
+	*state = t;
+	return 0;
+}
+
+int vfx_setup(void **state)
+{
+	return vfx_new(state, false);
+}
+
+int vfx_setup_threads(void **state)
+{
+	return vfx_new(state, true);
+}
+
+int vfx_teardown(void **state)
+{
+	struct vfx *t = *state;
+
+	assert_int_equal(t->r.bad_callbacks, 0);
+	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
+	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
+	free(t);
+	return 0;
+}
+
 /* ---- guest helpers ---- */
 
 void g_msix_ctrl(struct msidom_vmm_fn *fn, bool enable, bool fmask)
@@ -220,6 +255,31 @@ void g_linux_msix_setup(struct msidom_vmm_fn *fn, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		g_entry(fn, i, T_ADDR(i), T_DATA(i));
 	g_msix_ctrl(fn, true, false);
+}
+
+int g_garbage_step(struct msidom_vmm_fn *fn, uint32_t n, uint32_t *x)
+{
+	uint32_t what, off, size;
+	uint64_t val;
+
+	*x = *x * 1103515245u + 12345u;
+	what = *x >> 28;
+	off = (*x >> 8) % (n * 16 + 8);
+	size = 1u << ((*x >> 4) & 3);
+	val = (uint64_t)*x * 0x9e3779b97f4a7c15ull;
+	if (what < 6) {
+		msidom_vmm_table_write(fn, off, size, val);
+	} else if (what < 8) {
+		msidom_vmm_cfg_write(fn, off % 12, size, (uint32_t)val);
+	} else if (what < 10) {
+		msidom_vmm_pba_read(fn, off % 8, size, &val);
+	} else if (what < 13) {
+		return (int)((*x >> 12) % n);
+	} else {
+		g_msix_ctrl(fn, true, false);
+		g_mask(fn, (*x >> 12) % n, false);
+	}
+	return -1;
 }
 
 /* ---- simulated host ---- */

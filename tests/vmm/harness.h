@@ -64,6 +64,20 @@ struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, 
 /* The function's counters (asserts the call works). */
 struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn);
 
+/* ---- fixture: a context and a recording VMM ---- */
+struct vfx {
+	struct ts_hooks h;
+	struct msidom_ctx *ctx;
+	size_t mem0; /* the context's memory once created */
+	struct rec r;
+};
+
+/* cmocka setups: the checking lock, or the library's mutex for tests with threads. */
+int vfx_setup(void **state);
+int vfx_setup_threads(void **state);
+/* No bad callback, the context's memory back to mem0, every byte back to the hooks. */
+int vfx_teardown(void **state);
+
 /* ---- guest helpers (assert that every access is accepted) ---- */
 void g_msix_ctrl(struct msidom_vmm_fn *fn, bool enable, bool fmask);
 void g_entry(struct msidom_vmm_fn *fn, uint32_t i, uint64_t addr, uint32_t data);
@@ -73,6 +87,14 @@ bool g_pba(struct msidom_vmm_fn *fn, uint32_t i);
 uint32_t g_cfg32(struct msidom_vmm_fn *fn, uint32_t off);
 /* Linux's order: enable with function mask, mask all, program, clear fmask. */
 void g_linux_msix_setup(struct msidom_vmm_fn *fn, uint32_t n);
+/*
+ * One step of a guest writing garbage over the @n vectors of an MSI-X
+ * function, driven by the generator state *@x: a random table write,
+ * config write or PBA read, or sometimes a sane driver step (enable,
+ * unmask one vector) so that vectors do go live. Returns the vector the
+ * caller makes the host fire, or -1 when this step was a guest access.
+ */
+int g_garbage_step(struct msidom_vmm_fn *fn, uint32_t n, uint32_t *x);
 
 /* Guest message of vector i in the tests: APIC-like address, vector-like data. */
 #define T_ADDR(i) (0xfee00000ull | ((uint64_t)(i) << 12))
