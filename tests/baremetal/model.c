@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,37 +275,25 @@ void model_expect(const struct model *m, const struct ev *exp, int n, const char
 	}
 }
 
-static char last_log[8192];
-
-static void log_hook(void *opaque, enum msidom_log_level level, const char *line)
-{
-	(void)opaque;
-	size_t len = strlen(last_log);
-
-	/* Keep every error line since the last clear: callers log on top of us. */
-	if (level <= MSIDOM_LOG_ERR && len + 2 < sizeof(last_log))
-		snprintf(last_log + len, sizeof(last_log) - len, "%s\n", line);
-}
+/* One set of hooks for every context of a test (the library's mutex: several may coexist). */
+static struct ts_hooks hooks;
 
 struct msidom_ctx *test_ctx(void)
 {
-	static const struct msidom_hooks hooks = {
-		.log = log_hook,
-		.log_level = MSIDOM_LOG_ERR,
-	};
-	struct msidom_ctx_config cfg = { .hooks = &hooks };
-	struct msidom_ctx *ctx = NULL;
-
-	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
-	return ctx;
+	if (!hooks.hooks.alloc) {
+		ts_hooks_init(&hooks);
+		ts_hooks_hosted_lock(&hooks);
+		hooks.hooks.log_level = MSIDOM_LOG_ERR;
+	}
+	return ts_ctx_new(&hooks);
 }
 
 const char *test_last_log(void)
 {
-	return last_log;
+	return hooks.text;
 }
 
 void test_clear_log(void)
 {
-	last_log[0] = 0;
+	ts_log_clear(&hooks);
 }

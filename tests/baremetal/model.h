@@ -9,7 +9,8 @@
 #define BM_TEST_MODEL_H
 
 #include <libmsidom/baremetal.h>
-#include <libmsidom/provider.h>
+
+#include "support.h"
 
 enum ev_kind { EV_CFG_W, EV_MMIO_W, EV_MMIO_R, EV_BARRIER, EV_STORE128, EV_INVAL };
 
@@ -96,9 +97,9 @@ void model_expect(const struct model *m, const struct ev *exp, int n, const char
 /* The function most tests use: 0000:00:03.0. */
 #define SBDF MSIDOM_BM_SBDF(0, 0, 3, 0)
 
-/* A context with a capturing log hook; returns it. */
+/* A context on the support library's hooks (log level ERR); returns it. */
 struct msidom_ctx *test_ctx(void);
-/* The last error line logged through test_ctx() contexts. */
+/* Every error line logged through test_ctx() contexts since test_clear_log(). */
 const char *test_last_log(void);
 void test_clear_log(void);
 

@@ -127,11 +127,58 @@ static void test_doorbell(void **state)
 	msidom_ctx_destroy(ctx);
 }
 
+/*
+ * Multi-message MSI takes naturally aligned power-of-two blocks: the
+ * function replaces the low log2(n) bits of the message data with the
+ * message number (PCI Local Bus spec, MSI Multiple Message Enable). On a
+ * doorbell root data = base + hwirq, so the block must be aligned in data
+ * space, not only in hwirq space: with base = 2 a block at hwirq 0..3
+ * would get data 2..5, and message 3 would write (2 & ~3) | 3 = 3, i.e.
+ * hwirq 1.
+ */
+static void test_multi_msi_block_is_aligned_in_data_space(void **state)
+{
+	struct msidom_ctx *ctx = test_ctx();
+	struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull, .base = 2, .count = 64 };
+	struct msidom_device_info di = { .name = "0000:00:03.0" };
+	struct msidom_alloc_opts o = { .unmasked = true };
+	struct msidom_domain *db, *dd;
+	struct msidom_device *dev;
+	struct model m;
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	uint32_t data0;
+	uint16_t cap;
+	int fn;
+
+	(void)state;
+	model_init(&m, false, false);
+	fn = model_add_fn(&m, SBDF);
+	cap = model_msi_cap(&m, fn, 2, true, true); /* 4 messages, 64-bit, mask bits */
+	assert_int_equal(msidom_bm_doorbell_domain_create(ctx, &cfg, &db), 0);
+	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, db, &dd), 0);
+	assert_int_equal(msidom_msi_alloc_range(dev, MSIDOM_DEFAULT_DOMAIN, 0, 3, &o), 0);
+	data0 = model_cfg(&m, fn, (uint16_t)(cap + 12), 2);
+	/* The low log2(4) bits of the programmed data must be free for the message number. */
+	assert_int_equal(data0 & 3u, 0);
+	for (uint32_t i = 0; i < 4; i++) {
+		/* What the function really sends for message i ... */
+		uint32_t sent = (data0 & ~3u) | i;
+		/* ... must reach the virq of index i. */
+		assert_int_equal(msidom_domain_find_virq(db, sent - cfg.base),
+				 msidom_msi_virq(dev, MSIDOM_DEFAULT_DOMAIN, i));
+	}
+	msidom_device_destroy(dev);
+	assert_int_equal(msidom_domain_destroy(db), 0);
+	msidom_ctx_destroy(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_doorbell),
+		cmocka_unit_test(test_multi_msi_block_is_aligned_in_data_space),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-doorbell", tests, NULL, NULL);
 }

@@ -15,23 +15,6 @@
 
 #include "model.h"
 
-static int countdown; /* fail the n-th allocation from now; 0: never */
-
-static void *fail_alloc(void *opaque, size_t size)
-{
-	(void)opaque;
-	if (countdown && --countdown == 0)
-		return NULL;
-	return malloc(size);
-}
-
-static void plain_free(void *opaque, void *ptr, size_t size)
-{
-	(void)opaque;
-	(void)size;
-	free(ptr);
-}
-
 static int alloc_err(struct msidom_device *dev, uint32_t index, const struct msidom_alloc_opts *o)
 {
 	struct msidom_map map = msidom_msi_alloc_at(dev, MSIDOM_DEFAULT_DOMAIN, index, o);
@@ -42,8 +25,7 @@ static int alloc_err(struct msidom_device *dev, uint32_t index, const struct msi
 /* Build the stack with the n-th allocation failing; true once nothing failed. */
 static bool attempt(int n)
 {
-	static const struct msidom_hooks hooks = { .alloc = fail_alloc, .free = plain_free };
-	struct msidom_ctx_config cc = { .hooks = &hooks };
+	struct ts_hooks h;
 	uint32_t ids[2] = { 0, 1 };
 	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
 	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
@@ -66,8 +48,10 @@ static bool attempt(int n)
 	model_msix_cap(m, fn, 4, 0x2000, 0x3000);
 	ic.platform = &m->plat;
 	pc.platform = &m->plat;
-	assert_int_equal(msidom_ctx_create(&cc, &ctx), 0);
-	countdown = n;
+	ts_hooks_init(&h);
+	h.hooks.log_level = MSIDOM_LOG_ERR;
+	ctx = ts_ctx_new(&h);
+	h.fail_at = n;
 
 #define STEP(call)                                                           \
 	do {                                                                 \
@@ -90,13 +74,14 @@ static bool attempt(int n)
 	STEP(alloc_err(dev, 3, &o));
 	ok = true;
 out:
-	countdown = 0;
+	h.fail_at = 0;
 	msidom_device_destroy(dev);
 	if (ir)
 		assert_int_equal(msidom_domain_destroy(ir), 0);
 	if (vec)
 		assert_int_equal(msidom_domain_destroy(vec), 0);
 	msidom_ctx_destroy(ctx);
+	ts_hooks_assert_clean(&h);
 	free(irt);
 	free(m);
 	return ok;
@@ -120,5 +105,5 @@ int main(void)
 		cmocka_unit_test(test_nomem),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-nomem", tests, NULL, NULL);
 }

@@ -439,14 +439,375 @@ static void test_msix_ir(void **state)
 	free(irt);
 }
 
+/* A doorbell root and a one-message PCI MSI function on it. */
+struct db_fix {
+	struct msidom_ctx *ctx;
+	struct model m;
+	struct msidom_domain *db;
+	struct msidom_device *dev;
+	uint16_t cap;
+};
+
+static void db_setup(struct db_fix *f, const struct msidom_bm_doorbell_config *cfg, bool is64,
+		     bool maskbit)
+{
+	struct msidom_device_info di = { .name = "0000:00:03.0" };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &f->m.plat };
+	struct msidom_domain *dd;
+
+	f->ctx = test_ctx();
+	model_init(&f->m, false, false);
+	assert_int_equal(model_add_fn(&f->m, SBDF), 0);
+	f->cap = model_msi_cap(&f->m, 0, 0, is64, maskbit);
+	assert_int_equal(msidom_bm_doorbell_domain_create(f->ctx, cfg, &f->db), 0);
+	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(f->dev, &pc, f->db, &dd), 0);
+}
+
+static void db_teardown(struct db_fix *f)
+{
+	msidom_device_destroy(f->dev);
+	assert_int_equal(msidom_domain_destroy(f->db), 0);
+	msidom_ctx_destroy(f->ctx);
+}
+
+/* A message the function cannot hold is refused: -EINVAL, logged, MSI left disabled. */
+static void expect_does_not_fit(struct db_fix *f)
+{
+	struct msidom_alloc_opts o = { .unmasked = true };
+	size_t mem = msidom_ctx_mem_bytes(f->ctx);
+
+	test_clear_log();
+	assert_int_equal(msidom_msi_alloc_at(f->dev, MSIDOM_DEFAULT_DOMAIN, 0, &o).index,
+			 -MSIDOM_EINVAL);
+	assert_non_null(strstr(test_last_log(), "does not fit"));
+	assert_int_equal(model_cfg(&f->m, 0, (uint16_t)(f->cap + 2), 2) & 1u, 0); /* not enabled */
+	assert_int_equal(msidom_ctx_mem_bytes(f->ctx), mem);
+}
+
+/*
+ * A 32-bit-only MSI capability cannot carry a doorbell above 4 GiB
+ * (dropping address_hi would make the function write to the truncated
+ * address 0x08080040).
+ */
+static void test_msi_32bit_capability_refuses_a_doorbell_above_4g(void **state)
+{
+	const struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull | (1ull << 32),
+						       .base = 64,
+						       .count = 8 };
+	struct db_fix f;
+
+	(void)state;
+	db_setup(&f, &cfg, false, false);
+	expect_does_not_fit(&f);
+	db_teardown(&f);
+}
+
+/* Data wider than the 16-bit Message Data register is refused the same way. */
+static void test_msi_refuses_data_wider_than_16_bits(void **state)
+{
+	const struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull,
+						       .base = 0x10000,
+						       .count = 8 };
+	struct db_fix f;
+
+	(void)state;
+	db_setup(&f, &cfg, true, true);
+	expect_does_not_fit(&f);
+	db_teardown(&f);
+}
+
+/* What an MSI function without mask bits can send while it is rewritten. */
+static struct {
+	struct model *m;
+	struct msidom_domain *vec;
+	uint16_t cap;
+	int states, bad;
+	int (*pci_write)(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size, uint32_t val);
+} live;
+
+/* After every address/data write, the function fires once with what it holds. */
+static int live_write(void *opaque, uint32_t sbdf, uint16_t offset, uint8_t size, uint32_t val)
+{
+	int ret = live.pci_write(opaque, sbdf, offset, size, val);
+	uint32_t lo, data;
+
+	if (ret || (offset != live.cap + 4u && offset != live.cap + 12u))
+		return ret;
+	lo = model_cfg(live.m, 0, (uint16_t)(live.cap + 4), 4);
+	data = model_cfg(live.m, 0, (uint16_t)(live.cap + 12), 2);
+	live.states++;
+	/* APIC id == CPU index here; dispatch is lock-free, so legal in here. */
+	if (msidom_handle(live.vec, MSIDOM_BM_X86_HWIRQ((lo >> 12) & 0xffu, data & 0xffu)))
+		live.bad++;
+	return 0;
+}
+
+/*
+ * Two CPUs; another device's interrupt B on CPU 1 vector 32, and an
+ * edu-like PCI MSI function (1 message, 64-bit, no mask bits) whose
+ * interrupt A is on CPU 0 vector 32. With @fire_on_writes the function
+ * fires after each address or data write (see live_write()).
+ */
+struct move_fix {
+	struct msidom_ctx *ctx;
+	struct model m;
+	struct msidom_domain *vec;
+	struct msidom_device *dev, *other;
+	struct msidom_map a, b;
+	uint16_t cap;
+	uint64_t only1;
+	struct msidom_cpumask cpu1;
+};
+
+static void move_setup(struct move_fix *f, bool fire_on_writes)
+{
+	static uint32_t ids[2] = { 0, 1 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
+	struct msidom_device_info di = { .name = "0000:00:03.0" }, di2 = { .name = "other" };
+	struct msidom_template t = { .name = "T", .hwsize = 1 };
+	uint64_t only0 = 1;
+	struct msidom_cpumask cpu0 = { 2, &only0 };
+	struct msidom_alloc_opts o0 = { .affinity = &cpu0, .unmasked = true };
+	struct msidom_alloc_opts o1 = { .affinity = &f->cpu1, .unmasked = true };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &f->m.plat };
+	struct msidom_domain *dd;
+
+	f->only1 = 2;
+	f->cpu1 = (struct msidom_cpumask){ 2, &f->only1 };
+	f->ctx = test_ctx();
+	model_init(&f->m, false, false);
+	assert_int_equal(model_add_fn(&f->m, SBDF), 0);
+	f->cap = model_msi_cap(&f->m, 0, 0, true, false);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(f->ctx, &vc, &f->vec), 0);
+	if (fire_on_writes) {
+		live.m = &f->m;
+		live.cap = f->cap;
+		live.vec = f->vec;
+		live.pci_write = f->m.plat.pci_write;
+		f->m.plat.pci_write = live_write;
+	}
+	assert_int_equal(msidom_device_create(f->ctx, &di2, &f->other), 0);
+	assert_int_equal(
+		msidom_device_domain_create(f->other, MSIDOM_DEFAULT_DOMAIN, &t, f->vec, &dd), 0);
+	f->b = msidom_msi_alloc_at(f->other, MSIDOM_DEFAULT_DOMAIN, 0, &o1); /* CPU 1 vector 32 */
+	assert_int_equal(f->b.index, 0);
+	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(f->dev, &pc, f->vec, &dd), 0);
+	f->a = msidom_msi_alloc_at(f->dev, MSIDOM_DEFAULT_DOMAIN, 0, &o0); /* CPU 0 vector 32 */
+	assert_int_equal(f->a.index, 0);
+	assert_int_equal(model_cfg(&f->m, 0, (uint16_t)(f->cap + 4), 4), 0xfee00000u);
+	assert_int_equal(model_cfg(&f->m, 0, (uint16_t)(f->cap + 12), 2), 32);
+}
+
+static void move_teardown(struct move_fix *f)
+{
+	msidom_device_destroy(f->dev);
+	msidom_device_destroy(f->other);
+	assert_int_equal(msidom_domain_destroy(f->vec), 0);
+	msidom_ctx_destroy(f->ctx);
+}
+
+/*
+ * A PCI MSI function without per-vector mask bits (edu) cannot be masked
+ * across the message switch, and its three config writes (address low,
+ * address high, data) are not atomic. When a move changes both the CPU
+ * and the vector, the device may send the intermediate pair (new
+ * destination, old vector) - here CPU 1 vector 32, which belongs to
+ * another device. Like Linux's x86 msi_set_affinity() ("x86/apic/msi:
+ * Plug non-maskable MSI affinity race"), the move goes through an interim
+ * (old CPU, new vector) step: every (address, data) pair the function can
+ * hold in between targets a vector of this interrupt.
+ */
+static void test_unmaskable_msi_move_writes_only_states_owned_by_the_irq(void **state)
+{
+	struct move_fix f;
+	uint32_t lo = 0xfee00000u, data = 32;
+
+	(void)state;
+	move_setup(&f, false);
+	model_clear_log(&f.m);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, f.a.virq, &f.cpu1), 0);
+	/* Replay the config writes: each state in between must still reach A. */
+	for (int i = 0; i < f.m.nlog; i++) {
+		const struct ev *e = &f.m.log[i];
+		uint32_t cpu;
+		int64_t owner;
+
+		if (e->kind != EV_CFG_W)
+			continue;
+		if (e->addr == f.cap + 4u)
+			lo = (uint32_t)e->val;
+		else if (e->addr == f.cap + 12u)
+			data = (uint32_t)e->val;
+		else
+			continue;
+		cpu = (lo >> 12) & 0xffu; /* APIC id == CPU index here */
+		owner = msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(cpu, data & 0xffu));
+		/* Old and new vector of A are both mapped during the switch. */
+		assert_true(owner == (int64_t)f.a.virq || owner < 0);
+		assert_true(owner != (int64_t)f.b.virq);
+	}
+	move_teardown(&f);
+}
+
+static int hits_a, hits_b;
+
+static void handler_a(uint32_t virq, void *arg)
+{
+	(void)virq;
+	(void)arg;
+	hits_a++;
+}
+
+static void handler_b(uint32_t virq, void *arg)
+{
+	(void)virq;
+	(void)arg;
+	hits_b++;
+}
+
+/*
+ * The same move, checked while it runs: every state the function passes
+ * through reaches A's handler (the (old CPU, new vector) pair is held for
+ * A during the switch), never B's, never nothing.
+ */
+static void test_unmaskable_msi_move_delivers_every_intermediate_state_to_its_handler(void **state)
+{
+	struct move_fix f;
+	uint32_t cpu = 9;
+	uint8_t v = 0;
+
+	(void)state;
+	move_setup(&f, true);
+	assert_int_equal(msidom_irq_set_handler(f.ctx, f.b.virq, handler_b, NULL), 0);
+	assert_int_equal(msidom_irq_set_handler(f.ctx, f.a.virq, handler_a, NULL), 0);
+	live.states = live.bad = 0;
+	hits_a = hits_b = 0;
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, f.a.virq, &f.cpu1), 0);
+	assert_true(live.states >= 2);
+	assert_int_equal(live.bad, 0);
+	assert_int_equal(hits_b, 0);
+	assert_int_equal(hits_a, live.states);
+	/* Afterwards only the final vector is A's; the interim pair is free again. */
+	assert_int_equal(msidom_bm_x86_vector_lookup(f.vec, f.a.virq, &cpu, &v), 0);
+	assert_int_equal(cpu, 1);
+	assert_int_equal(v, 33);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 2);
+	assert_int_equal(msidom_domain_mapped(f.vec), 2);
+	move_teardown(&f);
+}
+
+/*
+ * A malformed capability gives -EINVAL: the MSI-X table and the PBA may
+ * share a BAR (even a 4 KiB page) but must not overlap, or entries would
+ * be programmed over the pending bits.
+ */
+static void test_msix_table_overlapping_the_pba_is_refused(void **state)
+{
+	uint32_t ids[1] = { 0 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
+	struct msidom_device_info di = { .name = "0000:00:03.0" };
+	struct msidom_ctx *ctx = test_ctx();
+	struct msidom_domain *vec, *dd = NULL;
+	struct msidom_device *dev;
+	struct model m;
+	uint64_t sizes[6] = { 0x4000 };
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat, .bar_sizes = sizes };
+	int fn;
+
+	(void)state;
+	model_init(&m, false, false);
+	fn = model_add_fn(&m, SBDF);
+	model_set_bar(&m, fn, 0, MMIO_BASE, 0x4000, true);
+	/* 64 entries = 0x400 bytes at 0x2000; the PBA at 0x2100 lies inside. */
+	model_msix_cap(&m, fn, 64, 0x2000, 0x2100);
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
+	assert_int_equal(msidom_bm_pci_msix_domain_create(dev, &pc, vec, &dd), -MSIDOM_EINVAL);
+	msidom_device_destroy(dev);
+	assert_int_equal(msidom_domain_destroy(vec), 0);
+	msidom_ctx_destroy(ctx);
+}
+
+/*
+ * Multi-message MSI through VT-d on a function without mask bits: MSI
+ * (with MME = 4) may be enabled only once every message is set up, as
+ * Linux's msi_capability_init() does, or the function could send message
+ * 3 to a non-present IRTE (a remapping fault, the interrupt lost). Every
+ * IRTE of the block is present before the enable bit is written.
+ */
+static void test_multi_msi_is_enabled_only_after_every_irte_is_present(void **state)
+{
+	uint32_t ids[1] = { 0 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
+	struct msidom_bm_vtd_ir_config ic = { .entries = 16 };
+	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
+	struct msidom_alloc_opts o = { .unmasked = true };
+	struct msidom_ctx *ctx = test_ctx();
+	struct msidom_domain *vec, *ir, *dd;
+	struct msidom_device *dev;
+	static _Alignas(4096) uint64_t irt[32];
+	struct model m;
+	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	bool last_present = false;
+	int enable_at = -1, present_at = -1;
+	uint16_t cap;
+	int fn;
+
+	(void)state;
+	model_init(&m, false, false);
+	fn = model_add_fn(&m, SBDF);
+	cap = model_msi_cap(&m, fn, 2, true, false); /* 4 messages, 64-bit, no mask bits */
+	m.irt = irt;
+	m.irt_entries = 16;
+	m.watch = 3; /* barriers snapshot the block's last entry */
+	ic.table = irt;
+	ic.platform = &m.plat;
+	assert_int_equal(msidom_bm_x86_vector_domain_create(ctx, &vc, &vec), 0);
+	assert_int_equal(msidom_bm_vtd_ir_domain_create(ctx, &ic, vec, &ir), 0);
+	assert_int_equal(msidom_device_create(ctx, &di, &dev), 0);
+	assert_int_equal(msidom_bm_pci_msi_domain_create(dev, &pc, ir, &dd), 0);
+	model_clear_log(&m);
+	assert_int_equal(msidom_msi_alloc_range(dev, MSIDOM_DEFAULT_DOMAIN, 0, 3, &o), 0);
+	for (int i = 0; i < m.nlog; i++) {
+		const struct ev *e = &m.log[i];
+
+		if (e->kind == EV_BARRIER && (e->val & MSIDOM_BM_IRTE_P) && !last_present) {
+			present_at = i;
+			last_present = true;
+		}
+		if (e->kind == EV_CFG_W && e->addr == cap + 2u && (e->val & 1u) && enable_at < 0)
+			enable_at = i;
+	}
+	assert_true(present_at >= 0 && enable_at >= 0);
+	assert_true(present_at < enable_at);
+	msidom_device_destroy(dev);
+	assert_int_equal(msidom_domain_destroy(ir), 0);
+	assert_int_equal(msidom_domain_destroy(vec), 0);
+	msidom_ctx_destroy(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_msix_create_errors), cmocka_unit_test(test_bar_sizing),
-		cmocka_unit_test(test_msix_sequences),     cmocka_unit_test(test_msix_mse),
-		cmocka_unit_test(test_msix_dynamic),       cmocka_unit_test(test_msi_single),
-		cmocka_unit_test(test_msi_multi),          cmocka_unit_test(test_msix_ir),
+		cmocka_unit_test(test_msix_create_errors),
+		cmocka_unit_test(test_bar_sizing),
+		cmocka_unit_test(test_msix_sequences),
+		cmocka_unit_test(test_msix_mse),
+		cmocka_unit_test(test_msix_dynamic),
+		cmocka_unit_test(test_msi_single),
+		cmocka_unit_test(test_msi_multi),
+		cmocka_unit_test(test_msix_ir),
+		cmocka_unit_test(test_msi_32bit_capability_refuses_a_doorbell_above_4g),
+		cmocka_unit_test(test_unmaskable_msi_move_writes_only_states_owned_by_the_irq),
+		cmocka_unit_test(
+			test_unmaskable_msi_move_delivers_every_intermediate_state_to_its_handler),
+		cmocka_unit_test(test_msi_refuses_data_wider_than_16_bits),
+		cmocka_unit_test(test_msix_table_overlapping_the_pba_is_refused),
+		cmocka_unit_test(test_multi_msi_is_enabled_only_after_every_irte_is_present),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-pci", tests, NULL, NULL);
 }

@@ -443,5 +443,5 @@ int main(void)
 		cmocka_unit_test(test_handle_bit15),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-vtd", tests, NULL, NULL);
 }

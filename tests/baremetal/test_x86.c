@@ -336,10 +336,7 @@ static void test_affinity_full(void **state)
 	writes = f.rec.writes;
 	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &m1), -MSIDOM_ENOSPC);
 	where(&f, a.virq, 0, 0xff);
-	/*
-	 * The core's revert path may rewrite the unchanged message (see
-	 * requests-baremetal.md); what the device holds must not change.
-	 */
+	/* The revert may rewrite the unchanged message; what the device holds stays. */
 	assert_true(f.rec.writes <= writes + 1);
 	assert_int_equal(f.rec.last[0].address_lo, 0xfee00000u);
 	assert_int_equal(f.rec.last[0].data, 0xff);
@@ -348,14 +345,201 @@ static void test_affinity_full(void **state)
 	teardown_fix(&f);
 }
 
+/* Host-memory IMS entries (address lo, address hi, data, control) of a queue domain. */
+static uint32_t qmem[8][4];
+
+static uint32_t entry_vector(int slot)
+{
+	return qmem[slot][2] & 0xffu;
+}
+
+static uint32_t entry_apic(int slot)
+{
+	return (qmem[slot][0] >> 12) & 0xffu;
+}
+
+/*
+ * An IMS queue domain (entries in qmem, which only change when a batch
+ * ends) of one device on an x86 vector domain of @ncpus CPUs, APIC id =
+ * CPU index; cpu[n] is the mask of CPU n alone.
+ */
+struct queue_fix {
+	struct msidom_ctx *ctx;
+	struct msidom_domain *vec, *ims;
+	struct msidom_device *dev;
+	uint64_t bits[3];
+	struct msidom_cpumask cpu[3];
+};
+
+static void queue_setup(struct queue_fix *f, uint32_t ncpus, const uint64_t *reserved)
+{
+	uint32_t ids[3] = { 0, 1, 2 };
+	struct msidom_bm_x86_vector_config vc = { .ncpus = ncpus,
+						  .apic_ids = ids,
+						  .reserved = reserved };
+	struct msidom_device_info di = { .name = "0000:00:04.0" };
+	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
+	struct msidom_ims_info ii = { .hwsize = 0 };
+
+	memset(qmem, 0, sizeof(qmem));
+	for (uint32_t c = 0; c < 3; c++) {
+		f->bits[c] = 1ull << c;
+		f->cpu[c] = (struct msidom_cpumask){ ncpus, &f->bits[c] };
+	}
+	f->ctx = test_ctx();
+	assert_int_equal(msidom_bm_x86_vector_domain_create(f->ctx, &vc, &f->vec), 0);
+	assert_int_equal(msidom_device_create(f->ctx, &di, &f->dev), 0);
+	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &ii, &qc, f->vec, &f->ims), 0);
+}
+
+/* An unmasked interrupt at @index on @cpu (asserts success). */
+static struct msidom_map queue_alloc(struct queue_fix *f, uint32_t index, uint32_t cpu)
+{
+	struct msidom_alloc_opts o = { .affinity = &f->cpu[cpu], .unmasked = true };
+	struct msidom_map m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, index, &o);
+
+	assert_int_equal(m.index, (int32_t)index);
+	return m;
+}
+
+static void queue_teardown(struct queue_fix *f)
+{
+	msidom_device_destroy(f->dev);
+	assert_int_equal(msidom_domain_destroy(f->vec), 0);
+	msidom_ctx_destroy(f->ctx);
+}
+
+/*
+ * An affinity change allocates the new vector, switches the message and
+ * releases the old vector only after the switch. Two changes inside one
+ * caller batch on an IMS queue domain: the second change must not commit
+ * the first one early, or A's old vector would be released while A's
+ * entry still targets it, and handed to B at once.
+ */
+static void test_two_moves_in_a_batch_keep_each_old_vector_until_its_end(void **state)
+{
+	struct queue_fix f;
+	struct msidom_map a, b;
+
+	(void)state;
+	queue_setup(&f, 2, NULL);
+	a = queue_alloc(&f, 0, 0);
+	b = queue_alloc(&f, 1, 1);
+	/* A: CPU 0 vector 32; B: CPU 1 vector 32. */
+	assert_int_equal(entry_apic(0), 0);
+	assert_int_equal(entry_vector(0), 32);
+	assert_int_equal(entry_apic(1), 1);
+	assert_int_equal(entry_vector(1), 32);
+
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, b.virq, &f.cpu[0]), 0);
+	/* The batch is open: A's entry still holds CPU 0 vector 32 ... */
+	assert_int_equal(entry_apic(0), 0);
+	assert_int_equal(entry_vector(0), 32);
+	/* ... so that vector must still belong to A (not released, not B's). */
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
+	queue_teardown(&f);
+}
+
+/*
+ * A failing set_affinity leaves the state exactly as before: here the
+ * failing call (no room on CPU 1) must not commit another vector's
+ * unfinished move on its way out, which would release a vector A's entry
+ * still targets.
+ */
+static void test_failed_move_leaves_another_pending_move_alone(void **state)
+{
+	static const uint64_t only_fe_ff[4] = { ~0ull, ~0ull, ~0ull, ~0ull >> 2 };
+	struct queue_fix f;
+	struct msidom_map a, c;
+
+	(void)state;
+	queue_setup(&f, 2, only_fe_ff);
+	a = queue_alloc(&f, 0, 0); /* CPU0 0xfe */
+	queue_alloc(&f, 1, 1);     /* CPU1 0xfe */
+	c = queue_alloc(&f, 2, 0); /* CPU0 0xff */
+
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
+	/* A moves to CPU 1 (0xff there), its old CPU0/0xfe is held. */
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	/* C cannot move to CPU 1 (full): must fail and change nothing. */
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, c.virq, &f.cpu[1]), -MSIDOM_ENOSPC);
+	assert_int_equal(entry_vector(0), 0xfe);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 0xfe)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 2);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
+	queue_teardown(&f);
+}
+
+/*
+ * Per-interrupt moves: moving an interrupt whose previous move in the
+ * same batch is not committed yet fails with -EBUSY and changes nothing;
+ * going back to the old CPU is allowed and cancels the move.
+ */
+static void test_second_move_in_a_batch_is_busy_and_moving_back_cancels(void **state)
+{
+	struct queue_fix f;
+	struct msidom_map a;
+	uint32_t cpu = 9;
+	uint8_t v = 0;
+	size_t mem;
+
+	(void)state;
+	queue_setup(&f, 3, NULL);
+	a = queue_alloc(&f, 0, 0);
+
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	mem = msidom_ctx_mem_bytes(f.ctx);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[2]), -MSIDOM_EBUSY);
+	assert_int_equal(msidom_ctx_mem_bytes(f.ctx), mem);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 1);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 2), 0);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(1, 32)),
+			 (int64_t)a.virq);
+	/* The lookup reports the new target, not the old vector of the lower CPU. */
+	assert_int_equal(msidom_bm_x86_vector_lookup(f.vec, a.virq, &cpu, &v), 0);
+	assert_int_equal(cpu, 1);
+	assert_int_equal(v, 32);
+	/* Back to CPU 0 before the batch ends: the new vector goes, the old stays. */
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[0]), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 0);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
+	assert_int_equal(entry_apic(0), 0);
+	assert_int_equal(entry_vector(0), 32);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_domain_mapped(f.vec), 1);
+	/* Outside a batch each move commits at once, so a second one is fine. */
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[1]), 0);
+	assert_int_equal(msidom_irq_set_affinity(f.ctx, a.virq, &f.cpu[2]), 0);
+	assert_int_equal(entry_apic(0), 2);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 1), 0);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 2), 1);
+	queue_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compose),       cmocka_unit_test(test_create_errors),
-		cmocka_unit_test(test_alloc_policy),  cmocka_unit_test(test_exhaustion),
-		cmocka_unit_test(test_ext_dest),      cmocka_unit_test(test_affinity),
+		cmocka_unit_test(test_compose),
+		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_alloc_policy),
+		cmocka_unit_test(test_exhaustion),
+		cmocka_unit_test(test_ext_dest),
+		cmocka_unit_test(test_affinity),
 		cmocka_unit_test(test_affinity_full),
+		cmocka_unit_test(test_two_moves_in_a_batch_keep_each_old_vector_until_its_end),
+		cmocka_unit_test(test_failed_move_leaves_another_pending_move_alone),
+		cmocka_unit_test(test_second_move_in_a_batch_is_busy_and_moving_back_cancels),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("baremetal-x86", tests, NULL, NULL);
 }

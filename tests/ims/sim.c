@@ -12,46 +12,6 @@
 
 #include "sim.h"
 
-/* ---------------------------------------------------------------- hooks */
-
-static void *sim_alloc(void *opaque, size_t size)
-{
-	struct sim_hooks *h = opaque;
-
-	if (h->fail_countdown > 0 && --h->fail_countdown == 0)
-		return NULL;
-	h->allocs++;
-	return malloc(size);
-}
-
-static void sim_free(void *opaque, void *ptr, size_t size)
-{
-	(void)opaque;
-	(void)size;
-	free(ptr);
-}
-
-static void sim_log(void *opaque, enum msidom_log_level level, const char *line)
-{
-	struct sim_hooks *h = opaque;
-
-	if (level <= MSIDOM_LOG_ERR) {
-		h->errors++;
-		snprintf(h->last_err, sizeof(h->last_err), "%s", line);
-	}
-}
-
-void sim_hooks_init(struct sim_hooks *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->hooks.alloc = sim_alloc;
-	h->hooks.free = sim_free;
-	h->hooks.alloc_opaque = h;
-	h->hooks.log = sim_log;
-	h->hooks.log_opaque = h;
-	h->hooks.log_level = MSIDOM_LOG_WARN;
-}
-
 /* ----------------------------------------------------------------- root */
 
 static bool bit_test(const uint64_t *b, uint32_t i)
@@ -510,18 +470,6 @@ struct msidom_ims_storage sim_storage_of(struct sim_storage *s)
 
 /* ------------------------------------------------------------- snapshot */
 
-uint32_t sim_count_descs(const struct msidom_domain *d)
-{
-	uint32_t n = 0;
-
-	if (!d)
-		return 0;
-	for (struct msidom_desc *desc = msidom_desc_first(d, MSIDOM_DESC_ALL); desc;
-	     desc = msidom_desc_next(desc, MSIDOM_DESC_ALL))
-		n++;
-	return n;
-}
-
 void sim_snap(struct msidom_ctx *ctx, struct msidom_device *dev, struct sim_root *r,
 	      struct sim_snap *s)
 {
@@ -531,7 +479,7 @@ void sim_snap(struct msidom_ctx *ctx, struct msidom_device *dev, struct sim_root
 	for (int i = 0; i < MSIDOM_MAX_DOMAINS; i++) {
 		struct msidom_domain *d = msidom_device_domain(dev, (enum msidom_slot)i);
 
-		s->descs[i] = sim_count_descs(d);
+		s->descs[i] = ts_count_descs(d);
 		s->mapped[i] = d ? msidom_domain_mapped(d) : 0;
 	}
 	s->root_used = r->nr_used;
@@ -560,7 +508,7 @@ int fx_setup(void **state)
 
 	if (!f)
 		return -1;
-	sim_hooks_init(&f->h);
+	ts_hooks_init(&f->h);
 	cfg.hooks = &f->h.hooks;
 	if (msidom_ctx_create(&cfg, &f->ctx))
 		goto err;
@@ -584,6 +532,7 @@ int fx_teardown(void **state)
 	struct fx *f = *state;
 
 	msidom_ctx_destroy(f->ctx);
+	ts_hooks_assert_clean(&f->h);
 	sim_root_fini(&f->root);
 	free(f);
 	return 0;

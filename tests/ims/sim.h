@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Simulated platform for the IMS suite: a fault-injectable allocator, a
- * small root domain (compose: 0xFEE00000 | cpu << 12, data = hwirq), a
- * 64-entry MSI-X device domain, an IMS array in simulated device memory
- * behind traced MMIO accessors, and a scriptable driver storage.
+ * Simulated platform for the IMS suite, on the test support library's
+ * hooks: a small root domain (compose: 0xFEE00000 | cpu << 12, data =
+ * hwirq), a 64-entry MSI-X device domain, an IMS array in simulated device
+ * memory behind traced MMIO accessors, and a scriptable driver storage.
  */
 #ifndef IMS_SIM_H
 #define IMS_SIM_H
@@ -12,25 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
-#include <libmsidom/provider.h>
+
+#include "support.h"
 
 #define SIM_ROOT_HWSIZE  (1u << 18)
 #define SIM_MSIX_ENTRIES 64u
 #define SIM_IMS_ENTRIES  4096u
 #define SIM_TRACE_MAX    4096u
-
-/* ---- allocator and log hooks ---- */
-struct sim_hooks {
-	struct msidom_hooks hooks;
-	long fail_countdown; /* > 0: the n-th allocation from now fails */
-	unsigned long allocs;
-	unsigned int errors; /* ERR lines logged */
-	char last_err[256];
-};
-
-void sim_hooks_init(struct sim_hooks *h);
 
 /* ---- root domain ---- */
 struct sim_root {
@@ -141,11 +130,10 @@ struct sim_snap {
 void sim_snap(struct msidom_ctx *ctx, struct msidom_device *dev, struct sim_root *r,
 	      struct sim_snap *s);
 void sim_snap_expect_equal(const struct sim_snap *a, const struct sim_snap *b);
-uint32_t sim_count_descs(const struct msidom_domain *d);
 
 /* ---- common fixture: ctx, isolated root "VECTOR", device 0000:03:00.0, MSI-X ---- */
 struct fx {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	struct sim_root root;
 	struct msidom_device *dev;

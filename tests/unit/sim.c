@@ -11,109 +11,6 @@
 
 #include "sim.h"
 
-/* ---------------------------------------------------------------- hooks */
-
-/* Every block carries its size, so a free with the wrong size is caught. */
-#define HDR 16u
-
-static void *hook_alloc(void *opaque, size_t size)
-{
-	struct sim_hooks *h = opaque;
-	unsigned char *p;
-
-	if (h->fail_at > 0 && --h->fail_at == 0) {
-		h->failed++;
-		return NULL;
-	}
-	p = malloc(size + HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof(size));
-	h->allocs++;
-	h->live += size;
-	/* Garbage, so a missing zeroing shows up. */
-	memset(p + HDR, 0xa5, size);
-	return p + HDR;
-}
-
-static void hook_free(void *opaque, void *ptr, size_t size)
-{
-	struct sim_hooks *h = opaque;
-	unsigned char *p = (unsigned char *)ptr - HDR;
-	size_t real;
-
-	memcpy(&real, p, sizeof(real));
-	if (real != size)
-		h->bad_frees++;
-	h->live -= real;
-	free(p);
-}
-
-static int hook_lock_init(void *opaque, void **lock)
-{
-	struct sim_hooks *h = opaque;
-
-	h->lock_inited = true;
-	*lock = h;
-	return 0;
-}
-
-static void hook_lock(void *opaque, void *lock)
-{
-	struct sim_hooks *h = opaque;
-
-	if (lock != h || h->lock_depth != 0)
-		h->lock_errors++;
-	h->lock_depth++;
-	h->locks++;
-}
-
-static void hook_unlock(void *opaque, void *lock)
-{
-	struct sim_hooks *h = opaque;
-
-	if (lock != h || h->lock_depth != 1)
-		h->lock_errors++;
-	h->lock_depth--;
-}
-
-static void hook_lock_destroy(void *opaque, void *lock)
-{
-	struct sim_hooks *h = opaque;
-
-	if (lock != h || !h->lock_inited || h->lock_depth)
-		h->lock_errors++;
-	h->lock_inited = false;
-}
-
-static void hook_log(void *opaque, enum msidom_log_level level, const char *line)
-{
-	struct sim_hooks *h = opaque;
-
-	h->nlines++;
-	if (level == MSIDOM_LOG_ERR)
-		h->nerr++;
-	snprintf(h->last, sizeof(h->last), "%s", line);
-	if (getenv("UNIT_VERBOSE"))
-		fprintf(stderr, "log %d: %s\n", (int)level, line);
-}
-
-void sim_hooks_init(struct sim_hooks *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->hooks.alloc = hook_alloc;
-	h->hooks.free = hook_free;
-	h->hooks.alloc_opaque = h;
-	h->hooks.lock_init = hook_lock_init;
-	h->hooks.lock = hook_lock;
-	h->hooks.unlock = hook_unlock;
-	h->hooks.lock_destroy = hook_lock_destroy;
-	h->hooks.lock_opaque = h;
-	h->hooks.log = hook_log;
-	h->hooks.log_opaque = h;
-	h->hooks.log_level = MSIDOM_LOG_WARN;
-}
-
 /* ------------------------------------------------------------ event log */
 
 const char *sim_log(struct sim *s)
@@ -644,6 +541,23 @@ struct msidom_domain *sim_msi_parent(struct sim *s)
 	return s->cfg.no_ir ? s->vec.d : s->ir.d;
 }
 
+struct msidom_device *sim_device(struct sim *s, const char *name)
+{
+	struct msidom_device_info di = { .name = name };
+	struct msidom_device *dev = NULL;
+
+	assert_int_equal(msidom_device_create(s->ctx, &di, &dev), 0);
+	return dev;
+}
+
+uint32_t sim_alloc_virq(struct sim *s, uint32_t index, const struct msidom_alloc_opts *o)
+{
+	struct msidom_map m = msidom_msi_alloc_at(s->dev, MSIDOM_DEFAULT_DOMAIN, index, o);
+
+	assert_int_equal(m.index, (int32_t)index);
+	return m.virq;
+}
+
 /*
  * Sims still alive when a test failed half-way; freed by the group
  * teardown so that LeakSanitizer reports only real leaks.
@@ -700,18 +614,14 @@ struct sim *sim_new(const struct sim_cfg *cfg)
 		s->cfg = *cfg;
 	if (!s->cfg.dev_hwsize)
 		s->cfg.dev_hwsize = 64;
-	sim_hooks_init(&s->h);
+	ts_hooks_init(&s->h);
 	level_init(s, &s->vec, "VEC", SIM_VEC_HWSIZE);
 	level_init(s, &s->ir, "IR", SIM_IR_HWSIZE);
 	level_init(s, &s->dev_lv, "DEV", s->cfg.dev_hwsize);
 	level_init(s, &s->ims_lv, "IMS", 2048);
 
-	if (s->cfg.hosted_lock) {
-		s->h.hooks.lock_init = NULL;
-		s->h.hooks.lock = NULL;
-		s->h.hooks.unlock = NULL;
-		s->h.hooks.lock_destroy = NULL;
-	}
+	if (s->cfg.hosted_lock)
+		ts_hooks_hosted_lock(&s->h);
 	cc.hooks = &s->h.hooks;
 	cc.max_virqs = s->cfg.max_virqs;
 	assert_int_equal(msidom_ctx_create(&cc, &s->ctx), 0);
@@ -761,11 +671,7 @@ void sim_free(struct sim *s)
 	/* Every level gave back everything, every byte went back through the hook. */
 	assert_int_equal(s->vec.nr_used, 0);
 	assert_int_equal(s->ir.nr_used, 0);
-	assert_int_equal(s->h.live, 0);
-	assert_int_equal(s->h.bad_frees, 0);
-	assert_int_equal(s->h.lock_errors, 0);
-	assert_int_equal(s->h.lock_depth, 0);
-	assert_false(s->h.lock_inited);
+	ts_hooks_assert_clean(&s->h);
 	assert_int_equal(s->ops_unlocked, 0);
 	assert_int_equal(s->oddities, 0);
 	sim_release(s);
@@ -781,19 +687,6 @@ void sim_handler(uint32_t virq, void *arg)
 }
 
 /* ----------------------------------------------------------- snapshots */
-
-char *sim_dump(struct msidom_ctx *ctx)
-{
-	int64_t n = msidom_dump_to_buf(ctx, NULL, 0);
-	char *buf;
-
-	assert_true(n > 0);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(msidom_dump_to_buf(ctx, buf, (size_t)n + 1), n);
-	assert_int_equal(strlen(buf), (size_t)n);
-	return buf;
-}
 
 struct strbuf {
 	char *p;
@@ -864,7 +757,7 @@ void sim_snap_take(struct sim *s, struct sim_snap *snap)
 	snap_level(&b, &s->dev_lv);
 	snap_level(&b, &s->ims_lv);
 	snap->descs = b.p;
-	snap->dump = sim_dump(s->ctx);
+	snap->dump = ts_dump(s->ctx);
 }
 
 void sim_snap_assert_same(struct sim *s, const struct sim_snap *before)

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Simulated platform shared by the unit tests:
- *  - platform hooks: a size-checking, fault-injectable allocator, a lock
- *    that knows whether it is held, and a log sink that keeps the lines;
+ * Simulated platform shared by the unit tests, on the test support
+ * library's hooks:
  *  - a hierarchy [VEC] <- [IR] (optional) <- per-device [DEV] (MSI-X)
  *    and [IMS] (secondary slot), whose ops append "op:TAG" to one event
  *    log, so tests assert exact sequences, and fail on request;
@@ -16,8 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libmsidom/msidom.h>
-#include <libmsidom/provider.h>
+#include "support.h"
 
 #define SIM_CPUS       4u
 #define SIM_VEC_HWSIZE (SIM_CPUS * 256u) /* hwirq = cpu * 256 + vector */
@@ -27,28 +25,6 @@
 #define SIM_IR_ADDR    0xfee00010u
 #define SIM_LOG_SIZE   16384u
 #define SIM_DEV_NAME   "0000:03:00.0"
-
-/* ---- platform hooks ---- */
-struct sim_hooks {
-	struct msidom_hooks hooks;
-	/* Allocator */
-	long fail_at;            /* > 0: the fail_at-th allocation from now fails */
-	unsigned long failed;    /* allocations refused */
-	unsigned long allocs;    /* allocations made */
-	size_t live;             /* bytes live through this hook */
-	unsigned long bad_frees; /* frees whose size did not match the allocation */
-	/* Lock */
-	int lock_depth;
-	unsigned long lock_errors; /* recursion, unlock while not held */
-	unsigned long locks;
-	bool lock_inited;
-	/* Log */
-	unsigned int nerr;   /* ERR lines */
-	unsigned int nlines; /* every line */
-	char last[256];
-};
-
-void sim_hooks_init(struct sim_hooks *h);
 
 /* ---- the simulated hierarchy ---- */
 struct sim;
@@ -83,7 +59,7 @@ struct sim_cfg {
 };
 
 struct sim {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct sim_cfg cfg;
 	struct msidom_ctx *ctx;
 	struct sim_level vec, ir, dev_lv, ims_lv;
@@ -115,6 +91,10 @@ void sim_msix_template(struct sim *s, struct msidom_template *t);
 void sim_ims_template(struct sim *s, struct msidom_template *t);
 /* The parent of device domains (IR, or VEC with no_ir). */
 struct msidom_domain *sim_msi_parent(struct sim *s);
+/* Another device in the sim's context (destroyed with it). */
+struct msidom_device *sim_device(struct sim *s, const char *name);
+/* Allocate at @index of the sim's MSI-X domain (asserts success); returns the virq. */
+uint32_t sim_alloc_virq(struct sim *s, uint32_t index, const struct msidom_alloc_opts *o);
 
 /* Event log. */
 const char *sim_log(struct sim *s);
@@ -142,9 +122,6 @@ void sim_snap_take(struct sim *s, struct sim_snap *snap);
 /* Assert (cmocka) that nothing observable differs from @before. */
 void sim_snap_assert_same(struct sim *s, const struct sim_snap *before);
 void sim_snap_free(struct sim_snap *snap);
-
-/* Whole dump into a malloc'd string. */
-char *sim_dump(struct msidom_ctx *ctx);
 
 /* CPU masks. */
 struct sim_mask {

@@ -327,12 +327,51 @@ static void test_irq_data_helpers(void **state)
 	sim_free(s);
 }
 
+#define EXPECT_ERR_LOGGED(s, call, err)                     \
+	do {                                                \
+		unsigned int before_ = (s)->h.nerr;         \
+		assert_int_equal((call), (err));            \
+		assert_int_equal((s)->h.nerr, before_ + 1); \
+	} while (0)
+
+static void noop_emit(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	(void)text;
+	(void)len;
+}
+
+/* Bad input gives an errno and exactly one ERR line; a valid call logs nothing. */
+static void test_bad_input_logs_one_error(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_template t;
+	struct msidom_device *dev = sim_device(s, "0000:08:00.0");
+
+	(void)state;
+	sim_msix_template(s, &t);
+	EXPECT_ERR_LOGGED(s, msidom_domain_map(s->vec.d, 40, NULL), -MSIDOM_EINVAL);
+	EXPECT_ERR_LOGGED(s, msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), NULL),
+			  -MSIDOM_EINVAL);
+	EXPECT_ERR_LOGGED(s, msidom_dump(s->ctx, NULL, NULL), -MSIDOM_EINVAL);
+	EXPECT_ERR_LOGGED(s, msidom_dump_to_buf(s->ctx, NULL, 16), -MSIDOM_EINVAL);
+	/* A valid call logs nothing. */
+	{
+		unsigned int before = s->h.nerr;
+
+		assert_int_equal(msidom_dump(s->ctx, noop_emit, NULL), 0);
+		assert_int_equal(s->h.nerr, before);
+	}
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null_everywhere),
 		cmocka_unit_test(test_invalid_values),
 		cmocka_unit_test(test_irq_data_helpers),
+		cmocka_unit_test(test_bad_input_logs_one_error),
 	};
 
 	return cmocka_run_group_tests_name("unit-badinput", tests, NULL, sim_group_teardown);

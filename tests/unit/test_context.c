@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 1: the context. Platform hooks, hosted defaults, several
+ * The context: platform hooks, hosted defaults, several
  * contexts side by side, bad configurations, destruction of everything a
  * context still owns, version and strerror.
  */
@@ -80,7 +80,7 @@ static void test_partial_hooks(void **state)
 
 static void test_hooks_are_used(void **state)
 {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct msidom_ctx_config cfg = { .hooks = &h.hooks, .max_virqs = 1024 };
 	struct msidom_ctx *ctx;
 	unsigned char *p;
@@ -88,7 +88,7 @@ static void test_hooks_are_used(void **state)
 	unsigned long locks;
 
 	(void)state;
-	sim_hooks_init(&h);
+	ts_hooks_init(&h);
 	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
 	assert_true(h.lock_inited);
 	assert_true(h.allocs > 0);
@@ -125,21 +125,18 @@ static void test_hooks_are_used(void **state)
 	assert_true(h.locks > locks + 1);
 
 	msidom_ctx_destroy(ctx);
-	assert_false(h.lock_inited);
-	assert_int_equal(h.live, 0);
-	assert_int_equal(h.bad_frees, 0);
-	assert_int_equal(h.lock_errors, 0);
+	ts_hooks_assert_clean(&h);
 }
 
 static void test_bad_config(void **state)
 {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct msidom_hooks bad;
 	struct msidom_ctx_config cfg = { .hooks = &h.hooks };
 	struct msidom_ctx *ctx = (struct msidom_ctx *)&h;
 
 	(void)state;
-	sim_hooks_init(&h);
+	ts_hooks_init(&h);
 	assert_int_equal(msidom_ctx_create(&cfg, NULL), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_ctx_create(NULL, NULL), -MSIDOM_EINVAL);
 
@@ -195,14 +192,14 @@ static int failing_lock_init(void *opaque, void **lock)
 
 static void test_create_failures_leak_nothing(void **state)
 {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct msidom_ctx_config cfg = { .hooks = &h.hooks };
 	struct msidom_ctx *ctx;
 	int ret = -1;
 	long n;
 
 	(void)state;
-	sim_hooks_init(&h);
+	ts_hooks_init(&h);
 	for (n = 1; n < 50; n++) {
 		h.fail_at = n;
 		ret = msidom_ctx_create(&cfg, &ctx);

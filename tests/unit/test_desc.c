@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 5: MSI descriptors. A sparse store per device domain, filters,
+ * MSI descriptors: a sparse store per device domain, filters,
  * msidom_desc_add/remove, association of existing descriptors, accessors.
  */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 10: dispatch. msidom_handle(domain, hwirq) calls the handler of
+ * Dispatch: msidom_handle(domain, hwirq) calls the handler of
  * the virq mapped at that domain's hwirq, with no lock and no allocation;
  * misses are counted as spurious.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 11: the dump. Domains in tree order with names and flags, the
+ * The dump: domains in tree order with names and flags, the
  * device, each descriptor's index, virq, per-level hwirqs, message, cookie
  * and state; the callback and buffer forms agree; truncation is safe.
  */
@@ -88,7 +88,7 @@ static void test_dump_contents(void **state)
 	assert_int_equal(msidom_msi_alloc_at(s->dev, SEC, 3, &pasid).virq, 3);
 	assert_int_equal(msidom_desc_add(s->dev_lv.d, 9, (msidom_cookie){ .value = 0x99 }), 9);
 	assert_int_equal(msidom_handle(s->vec.d, 100), -MSIDOM_ENOENT);
-	d = sim_dump(s->ctx);
+	d = ts_dump(s->ctx);
 
 	/* Header: live virqs and bytes. */
 	has(d, "3 virq(s) live");
@@ -145,7 +145,7 @@ static void test_dump_contents(void **state)
 
 	/* After a free, the index is gone from the dump. */
 	assert_int_equal(msidom_msi_free(s->dev, DEF, 5), 0);
-	d = sim_dump(s->ctx);
+	d = ts_dump(s->ctx);
 	assert_null(strstr(d, "index     5 "));
 	has(d, "2 virq(s) live");
 	free(d);
@@ -161,7 +161,7 @@ static void test_dump_forms(void **state)
 
 	(void)state;
 	assert_int_equal(msidom_msi_alloc_range(s->dev, DEF, 0, 3, NULL), 0);
-	full = sim_dump(s->ctx);
+	full = ts_dump(s->ctx);
 	n = (int64_t)strlen(full);
 	/* The callback form gives the same text, in pieces. */
 	assert_int_equal(msidom_dump(s->ctx, collect, &c), 0);
@@ -187,16 +187,16 @@ static void test_dump_forms(void **state)
 
 static void test_dump_empty_and_roots(void **state)
 {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct msidom_ctx_config cfg = { .hooks = &h.hooks };
 	struct msidom_ctx *ctx;
 	struct msidom_domain *a, *b;
 	char *d;
 
 	(void)state;
-	sim_hooks_init(&h);
+	ts_hooks_init(&h);
 	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
-	d = sim_dump(ctx);
+	d = ts_dump(ctx);
 	has(d, "0 virq(s) live");
 	has(d, MSIDOM_VERSION_STRING);
 	free(d);
@@ -208,7 +208,7 @@ static void test_dump_empty_and_roots(void **state)
 				 ctx, &(struct msidom_domain_info){ .name = "ROOT-B", .hwsize = 8 },
 				 NULL, &b),
 			 0);
-	d = sim_dump(ctx);
+	d = ts_dump(ctx);
 	has(d, "ROOT-A");
 	has(d, "ROOT-B");
 	free(d);

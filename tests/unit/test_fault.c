@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Fault injection (issue 2: "an allocator failure at any point -> -ENOMEM,
- * with the state exactly as before the call").
+ * Fault injection: an allocator failure at any point gives -ENOMEM, with
+ * the state exactly as before the call.
  *
  * Allocator: for N = 1, 2, ... the N-th allocation of a multi-level
  * operation fails, until the operation succeeds. Every failed attempt must

@@ -122,12 +122,26 @@ static void test_truncation(void **state)
 	assert_int_equal(msidom_snprintf(buf, sizeof(buf), null_fmt, 0), -MSIDOM_EINVAL);
 }
 
+/* "%*s" with INT_MIN and a width beyond INT_MAX: no overflow (UBSan would abort). */
+static void test_star_width_int_min_and_huge_widths_do_not_overflow(void **state)
+{
+	/* Formats through variables: the compiler would (rightly) reject the literals. */
+	const char *volatile star = "%*s|", *volatile huge = "%99999999999d|";
+	char buf[16];
+
+	(void)state;
+
+	assert_true(msidom_snprintf(buf, sizeof(buf), star, INT_MIN, "x") >= 2);
+	assert_true(msidom_snprintf(buf, sizeof(buf), huge, 1) >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conversions),
 		cmocka_unit_test(test_misc),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_star_width_int_min_and_huge_widths_do_not_overflow),
 	};
 
 	return cmocka_run_group_tests_name("unit-format", tests, NULL, sim_group_teardown);

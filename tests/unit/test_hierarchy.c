@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concepts 3, 4 and 9: domains and the hierarchy (ops order, names, flags,
+ * Domains and the hierarchy (ops order, names, flags,
  * reverse maps, depth), devices with two slots, the isolation query.
  */
 #include <setjmp.h>
@@ -481,6 +481,190 @@ static void test_isolation(void **state)
 	sim_free(iso);
 }
 
+/* A device domain is no parent: removing it would leave the child pointing at freed memory. */
+static void test_domain_under_a_device_domain_is_refused(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_domain_info info = { .name = "CHILD", .hwsize = 16 };
+	struct msidom_domain *child = NULL;
+	unsigned int nerr = s->h.nerr;
+
+	(void)state;
+	assert_int_equal(msidom_domain_create(s->ctx, &info, s->dev_lv.d, &child), -MSIDOM_EINVAL);
+	assert_null(child);
+	assert_int_equal(s->h.nerr, nerr + 1);
+	sim_free(s);
+}
+
+/*
+ * MSIDOM_DOMAIN_MSI_PARENT on a template does not make a device domain a
+ * parent: another device's domain under it (whose level 1 would insert
+ * into the descriptor store, the device domain's reverse map) is refused.
+ */
+static void test_device_domain_is_no_parent_even_with_the_msi_parent_flag(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_device *a = sim_device(s, "0000:04:00.0");
+	struct msidom_device *b = sim_device(s, "0000:05:00.0");
+	struct msidom_domain *da = NULL, *db = NULL;
+	struct msidom_template t;
+
+	(void)state;
+	sim_msix_template(s, &t);
+	t.ops = NULL;
+	t.chip = NULL;
+	t.priv = NULL;
+	t.flags |= MSIDOM_DOMAIN_MSI_PARENT;
+	assert_int_equal(msidom_device_domain_create(a, DEF, &t, sim_msi_parent(s), &da), 0);
+	t.flags &= ~(uint32_t)MSIDOM_DOMAIN_MSI_PARENT;
+	assert_int_equal(msidom_device_domain_create(b, DEF, &t, da, &db), -MSIDOM_EINVAL);
+	assert_null(db);
+	sim_free(s);
+}
+
+/* ---- device level: its reverse map is the descriptor store ---- */
+
+static int level0_hwirq_ret;
+static int level0_map_ret;
+
+/* A device-level alloc that (wrongly) moves the device hwirq, i.e. the index. */
+static int moving_dev_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
+			    unsigned int nr, const struct msidom_alloc_arg *arg)
+{
+	(void)d;
+	(void)arg;
+	for (unsigned int i = 0; i < nr; i++)
+		level0_hwirq_ret =
+			msidom_irq_data_set_hwirq(data[i], msidom_irq_data_hwirq(data[i]) + 1);
+	return 0;
+}
+
+/* A device-level activate that maps an extra hwirq in its own domain. */
+static int mapping_dev_activate(struct msidom_domain *d, struct msidom_irq_data *data)
+{
+	level0_map_ret = msidom_domain_map(d, msidom_irq_data_hwirq(data) + 5, data);
+	return 0;
+}
+
+static const struct msidom_domain_ops moving_dev_ops = { .alloc = moving_dev_alloc };
+static const struct msidom_domain_ops mapping_dev_ops = { .activate = mapping_dev_activate };
+
+static struct msidom_domain *plain_device_domain(struct sim *s, struct msidom_device *dev,
+						 const struct msidom_domain_ops *ops)
+{
+	struct msidom_template t = {
+		.name = "PCI-MSIX",
+		.bus = MSIDOM_BUS_PCI_MSIX,
+		.hwsize = 16,
+		.ops = ops,
+	};
+	struct msidom_domain *dd;
+
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
+	return dd;
+}
+
+/*
+ * The device level's hwirq is the index the descriptor store is keyed
+ * by: msidom_irq_data_set_hwirq() there is refused, so the map reports
+ * the index asked for and the free clears it.
+ */
+static void test_device_level_cannot_move_its_hwirq(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_device *dev = sim_device(s, "0000:06:00.0");
+	struct msidom_domain *dd = plain_device_domain(s, dev, &moving_dev_ops);
+	struct msidom_map m;
+
+	(void)state;
+	level0_hwirq_ret = 0;
+	m = msidom_msi_alloc_at(dev, DEF, 0, NULL);
+	assert_int_equal(level0_hwirq_ret, -MSIDOM_EINVAL);
+	assert_int_equal(m.index, 0);
+	assert_int_equal(msidom_desc_index(msidom_desc_at(dd, 0)), 0);
+	assert_int_equal(msidom_msi_free(dev, DEF, 0), 0);
+	assert_null(msidom_desc_at(dd, 0));
+	sim_free(s);
+}
+
+/*
+ * msidom_domain_map() on a device domain would add a second store entry
+ * for one descriptor (msidom_desc_at(5) returning index 0's): refused.
+ */
+static void test_device_level_cannot_map_extra_hwirqs(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_device *dev = sim_device(s, "0000:07:00.0");
+	struct msidom_domain *dd = plain_device_domain(s, dev, &mapping_dev_ops);
+	struct msidom_map m;
+
+	(void)state;
+	level0_map_ret = 0;
+	m = msidom_msi_alloc_at(dev, DEF, 0, NULL);
+	assert_int_equal(m.index, 0);
+	assert_int_equal(level0_map_ret, -MSIDOM_EINVAL);
+	assert_null(msidom_desc_at(dd, 5));
+	assert_int_equal(msidom_domain_mapped(dd), 1);
+	sim_free(s);
+}
+
+static const struct msidom_alloc_opts unmasked = { .unmasked = true };
+
+/*
+ * A device domain with a batch open on it stays: its recorded updates
+ * have not reached the device, and the caller's batch_end still needs it.
+ */
+static void test_device_domain_destroy_in_an_open_batch_is_busy(void **state)
+{
+	struct sim *s = sim_new(NULL);
+
+	(void)state;
+	sim_alloc_virq(s, 0, &unmasked);
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	sim_log_clear(s);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, DEF), -MSIDOM_EBUSY);
+	assert_non_null(msidom_device_domain(s->dev, DEF));
+	assert_string_equal(sim_log(s), "");
+	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
+	sim_free(s);
+}
+
+/* The same for msidom_domain_destroy(): a root with a batch open stays. */
+static void test_domain_destroy_in_an_open_batch_is_busy(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_domain_info ri = { .name = "LONE", .hwsize = 16 };
+	struct msidom_domain *r;
+
+	(void)state;
+	assert_int_equal(msidom_domain_create(s->ctx, &ri, NULL, &r), 0);
+	assert_int_equal(msidom_domain_batch_begin(r), 0);
+	assert_int_equal(msidom_domain_destroy(r), -MSIDOM_EBUSY);
+	assert_int_equal(msidom_domain_batch_end(r), 0);
+	assert_int_equal(msidom_domain_destroy(r), 0);
+	sim_free(s);
+}
+
+/*
+ * msidom_device_domain_destroy() reports the error of the final batch
+ * sync (the zeroed messages may never have reached the device) and logs
+ * it, like msidom_msi_free(); the domain is gone all the same.
+ */
+static void test_device_domain_destroy_reports_a_failed_final_sync(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	unsigned int before;
+
+	(void)state;
+	sim_alloc_virq(s, 0, &unmasked);
+	before = s->h.nerr;
+	sim_fail(s, "sync:DEV", 1, -MSIDOM_EIO);
+	assert_int_equal(msidom_device_domain_destroy(s->dev, DEF), -MSIDOM_EIO);
+	assert_null(msidom_device_domain(s->dev, DEF));
+	assert_true(s->h.nerr > before);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +680,13 @@ int main(void)
 		cmocka_unit_test(test_device_domains),
 		cmocka_unit_test(test_device_create_errors),
 		cmocka_unit_test(test_isolation),
+		cmocka_unit_test(test_domain_under_a_device_domain_is_refused),
+		cmocka_unit_test(test_device_domain_is_no_parent_even_with_the_msi_parent_flag),
+		cmocka_unit_test(test_device_level_cannot_move_its_hwirq),
+		cmocka_unit_test(test_device_level_cannot_map_extra_hwirqs),
+		cmocka_unit_test(test_device_domain_destroy_in_an_open_batch_is_busy),
+		cmocka_unit_test(test_domain_destroy_in_an_open_batch_is_busy),
+		cmocka_unit_test(test_device_domain_destroy_reports_a_failed_final_sync),
 	};
 
 	return cmocka_run_group_tests_name("unit-hierarchy", tests, NULL, sim_group_teardown);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 8: messages. Activation composes and writes, deactivation writes
+ * Messages: activation composes and writes, deactivation writes
  * zero, set_affinity asks the parents and rewrites the message with the
  * vector masked across the update (not on IMMUTABLE), affinity_commit runs
  * after. Also masking, refresh and batches.
@@ -20,14 +20,6 @@
 
 static const struct msidom_alloc_opts unmasked = { .unmasked = true };
 
-static uint32_t alloc_virq(struct sim *s, uint32_t index, const struct msidom_alloc_opts *o)
-{
-	struct msidom_map m = msidom_msi_alloc_at(s->dev, DEF, index, o);
-
-	assert_int_equal(m.index, (int32_t)index);
-	return m.virq;
-}
-
 static void assert_msg_is(const struct msidom_msg *m, uint32_t lo, uint32_t data)
 {
 	assert_int_equal(m->address_lo, lo);
@@ -38,7 +30,7 @@ static void assert_msg_is(const struct msidom_msg *m, uint32_t lo, uint32_t data
 static void test_activation_writes(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	uint32_t v0 = alloc_virq(s, 0, NULL), v1 = alloc_virq(s, 1, NULL);
+	uint32_t v0 = sim_alloc_virq(s, 0, NULL), v1 = sim_alloc_virq(s, 1, NULL);
 	struct msidom_msg m0 = msidom_desc_msg(msidom_irq_desc(s->ctx, v0));
 
 	(void)state;
@@ -57,7 +49,7 @@ static void test_set_affinity_sequence(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct sim_mask cpu;
-	uint32_t v = alloc_virq(s, 4, &unmasked);
+	uint32_t v = sim_alloc_virq(s, 4, &unmasked);
 	struct msidom_desc *d = msidom_irq_desc(s->ctx, v);
 
 	(void)state;
@@ -110,7 +102,7 @@ static void test_set_affinity_immutable(void **state)
 	struct sim *s = sim_new(
 		&(struct sim_cfg){ .ir_compose = true, .ir_flags = MSIDOM_DOMAIN_IMMUTABLE });
 	struct sim_mask cpu;
-	uint32_t v = alloc_virq(s, 0, &unmasked);
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
 	struct msidom_msg before = s->dev_lv.table[0];
 
 	(void)state;
@@ -132,7 +124,7 @@ static void test_set_affinity_ir_mutable(void **state)
 {
 	struct sim *s = sim_new(&(struct sim_cfg){ .ir_compose = true });
 	struct sim_mask cpu;
-	uint32_t v = alloc_virq(s, 0, &unmasked);
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
 
 	(void)state;
 	sim_log_clear(s);
@@ -147,8 +139,8 @@ static void test_set_affinity_errors(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct sim_mask cpu;
-	uint32_t v = alloc_virq(s, 0, &unmasked);
-	uint32_t managed = alloc_virq(s, 1, &(struct msidom_alloc_opts){ .managed = true });
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
+	uint32_t managed = sim_alloc_virq(s, 1, &(struct msidom_alloc_opts){ .managed = true });
 	struct msidom_desc *d = msidom_irq_desc(s->ctx, v);
 	struct msidom_cpumask empty = { 0, cpu.bits };
 	struct msidom_cpumask nobits = { 64, NULL };
@@ -301,7 +293,7 @@ static void test_mask_levels(void **state)
 static void test_mask_unmask(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	uint32_t v = alloc_virq(s, 2, NULL);
+	uint32_t v = sim_alloc_virq(s, 2, NULL);
 	struct msidom_desc *d = msidom_irq_desc(s->ctx, v);
 
 	(void)state;
@@ -343,7 +335,7 @@ static void test_batches(void **state)
 	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
 	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
 	assert_string_equal(sim_log(s), "bus_lock:DEV");
-	v = alloc_virq(s, 0, NULL);
+	v = sim_alloc_virq(s, 0, NULL);
 	assert_int_equal(msidom_msi_alloc_range(s->dev, DEF, 1, 2, &unmasked), 0);
 	assert_int_equal(msidom_irq_unmask(s->ctx, v), 0);
 	assert_int_equal(msidom_irq_set_affinity(s->ctx, v, NULL), 0);
@@ -386,7 +378,7 @@ static void test_batches(void **state)
 static void test_commit_after_outer_batch(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	uint32_t v = alloc_virq(s, 0, &unmasked);
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
 
 	(void)state;
 	sim_log_clear(s);
@@ -402,6 +394,198 @@ static void test_commit_after_outer_batch(void **state)
 	sim_free(s);
 }
 
+/*
+ * msidom_irq_mask/unmask inside an outer batch do not flag the descriptor
+ * for a deferred affinity_commit: no affinity changed.
+ */
+static void test_mask_and_unmask_in_a_batch_commit_no_affinity(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
+
+	(void)state;
+	sim_log_clear(s);
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	assert_int_equal(msidom_irq_mask(s->ctx, v), 0);
+	assert_int_equal(msidom_irq_unmask(s->ctx, v), 0);
+	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
+	assert_string_equal(sim_log(s), "bus_lock:DEV mask:DEV unmask:DEV sync:DEV");
+	assert_int_equal(sim_count(s, "commit:VEC"), 0);
+	assert_int_equal(sim_count(s, "commit:IR"), 0);
+	sim_free(s);
+}
+
+/*
+ * A vector freed while its affinity commit is still deferred (set_affinity
+ * and free inside one outer batch): levels release the old target in
+ * affinity_commit, so the free must not drop the commit, or the old hwirq
+ * would stay mapped at the root, pointing at a freed descriptor.
+ */
+static void test_free_with_a_pending_commit_releases_the_old_target(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
+	uint32_t old_hw = SIM_VEC_FIRST; /* CPU 0, first vector */
+	uint32_t v1;
+
+	(void)state;
+	/* A second vector, freed first, so the descriptor below is really freed. */
+	v1 = sim_alloc_virq(s, 1, NULL);
+	assert_true(v1 > 0);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 1), 0);
+	assert_int_equal(msidom_domain_find_virq(s->vec.d, old_hw), (int64_t)v);
+
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	assert_int_equal(msidom_irq_set_affinity(s->ctx, v, sim_cpu1(2)), 0);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
+
+	/* Nothing may stay mapped at any level once every vector is gone. */
+	assert_int_equal(msidom_domain_mapped(s->ir.d), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), 0);
+	assert_int_equal(msidom_domain_find_virq(s->vec.d, old_hw), -MSIDOM_ENOENT);
+	assert_int_equal(msidom_handle(s->vec.d, old_hw), -MSIDOM_ENOENT);
+	sim_free(s);
+}
+
+/*
+ * The same when the outer batch's sync failed: the deferred commit waits
+ * for the next affinity change, and a free before any such change still
+ * releases the old target.
+ */
+static void test_free_after_a_failed_batch_move_releases_the_old_target(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
+	uint32_t old_hw = SIM_VEC_FIRST;
+
+	(void)state;
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	assert_int_equal(msidom_irq_set_affinity(s->ctx, v, sim_cpu1(2)), 0);
+	sim_fail(s, "sync:DEV", 1, -MSIDOM_EIO);
+	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), -MSIDOM_EIO);
+	/* Both targets kept, as documented. */
+	assert_int_equal(msidom_domain_find_virq(s->vec.d, old_hw), (int64_t)v);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), 0);
+	assert_int_equal(msidom_domain_find_virq(s->vec.d, old_hw), -MSIDOM_ENOENT);
+	sim_free(s);
+}
+
+/* A device that refuses every message write while writes_fail is set. */
+static bool writes_fail;
+
+static int flaky_write(struct msidom_irq_data *data, const struct msidom_msg *msg)
+{
+	(void)data;
+	(void)msg;
+	return writes_fail ? -MSIDOM_EIO : 0;
+}
+
+static const struct msidom_chip_ops flaky_chip = { .write_msg = flaky_write };
+
+/*
+ * set_affinity whose message switch fails and whose revert fails too (the
+ * device keeps refusing writes): the device still holds the old message,
+ * so the root keeps the old vector mapped to the virq.
+ */
+static void test_set_affinity_whose_revert_fails_keeps_the_old_target(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_template t = {
+		.name = "FLAKY", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8, .chip = &flaky_chip
+	};
+	struct msidom_device *dev = sim_device(s, "0000:0c:00.0");
+	struct msidom_domain *dd;
+	struct msidom_map m;
+	struct msidom_msg before, after;
+	uint32_t hw;
+
+	(void)state;
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
+	writes_fail = false;
+	m = msidom_msi_alloc_at(dev, DEF, 0, &unmasked);
+	assert_int_equal(m.index, 0);
+	before = msidom_desc_msg(msidom_desc_at(dd, 0));
+	hw = before.data + ((before.address_lo >> 12) & 0xffu) * 256u; /* sim: cpu << 12, vector */
+	assert_int_equal(msidom_domain_find_virq(s->vec.d, hw), (int64_t)m.virq);
+
+	writes_fail = true;
+	assert_int_equal(msidom_irq_set_affinity(s->ctx, m.virq, sim_cpu1(2)), -MSIDOM_EIO);
+	writes_fail = false;
+	after = msidom_desc_msg(msidom_desc_at(dd, 0));
+	/* The device still holds the old message ... */
+	assert_memory_equal(&after, &before, sizeof(after));
+	/* ... so the vector it names must still lead to this virq. */
+	assert_int_equal(msidom_domain_find_virq(s->vec.d, hw), (int64_t)m.virq);
+	assert_int_equal(msidom_msi_free(dev, DEF, 0), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), 0);
+	msidom_device_destroy(dev);
+	sim_free(s);
+}
+
+/*
+ * A free inside a caller's batch: the device only records the mask and the
+ * zeroed message until the batch's sync, so the parents must keep the
+ * vector's resources (and the virq) until then; a vector allocated in the
+ * same batch must not get them. The index and the virq read as free at once.
+ */
+static void test_free_in_a_batch_keeps_parent_resources_until_the_sync(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	uint32_t v0 = sim_alloc_virq(s, 0, &unmasked), v1;
+	uint32_t vec_mapped = msidom_domain_mapped(s->vec.d);
+	size_t mem;
+
+	(void)state;
+	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 1, NULL).index, 1);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 1), 0);
+	mem = msidom_ctx_mem_bytes(s->ctx);
+	vec_mapped = msidom_domain_mapped(s->vec.d);
+
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	sim_log_clear(s);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	/* The device side happened (recorded), the parents kept everything. */
+	assert_int_equal(sim_count(s, "free:VEC"), 0);
+	assert_int_equal(sim_count(s, "free:IR"), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), vec_mapped);
+	/* To callers the vector is gone. */
+	assert_int_equal(msidom_msi_virq(s->dev, DEF, 0), -MSIDOM_ENOENT);
+	assert_null(msidom_irq_desc(s->ctx, v0));
+	assert_int_equal(msidom_irq_mask(s->ctx, v0), -MSIDOM_ENOENT);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), -MSIDOM_ENOENT);
+	/* The index is free again, but the new vector gets new parent resources. */
+	v1 = sim_alloc_virq(s, 0, NULL);
+	assert_int_not_equal(v1, v0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), vec_mapped + 1);
+	assert_int_equal(sim_count(s, "sync:DEV"), 0);
+
+	assert_int_equal(msidom_domain_batch_end(s->dev_lv.d), 0);
+	assert_int_equal(sim_count(s, "sync:DEV"), 1);
+	assert_int_equal(sim_count(s, "free:VEC"), 1);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), vec_mapped);
+	assert_int_equal(msidom_irq_count(s->ctx), 1);
+	assert_int_equal(msidom_msi_virq(s->dev, DEF, 0), (int64_t)v1);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	assert_true(msidom_ctx_mem_bytes(s->ctx) <= mem);
+	sim_free(s);
+}
+
+/* A batch left open when the domain goes: the retired vector is still released. */
+static void test_vector_freed_in_an_open_batch_is_released_with_its_context(void **state)
+{
+	struct sim *s = sim_new(NULL);
+
+	(void)state;
+	sim_alloc_virq(s, 0, &unmasked);
+	assert_int_equal(msidom_domain_batch_begin(s->dev_lv.d), 0);
+	assert_int_equal(msidom_msi_free(s->dev, DEF, 0), 0);
+	assert_int_equal(msidom_domain_mapped(s->vec.d), 1);
+	/* sim_free destroys the context: ASan/LSan and the hook checks catch leaks. */
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +598,12 @@ int main(void)
 		cmocka_unit_test(test_mask_unmask),
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_commit_after_outer_batch),
+		cmocka_unit_test(test_mask_and_unmask_in_a_batch_commit_no_affinity),
+		cmocka_unit_test(test_free_with_a_pending_commit_releases_the_old_target),
+		cmocka_unit_test(test_free_after_a_failed_batch_move_releases_the_old_target),
+		cmocka_unit_test(test_set_affinity_whose_revert_fails_keeps_the_old_target),
+		cmocka_unit_test(test_free_in_a_batch_keeps_parent_resources_until_the_sync),
+		cmocka_unit_test(test_vector_freed_in_an_open_batch_is_released_with_its_context),
 	};
 
 	return cmocka_run_group_tests_name("unit-msg", tests, NULL, sim_group_teardown);

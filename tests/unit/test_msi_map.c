@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concepts 6 and 7: the msi_map interface (explicit and ANY index, errors,
- * dynamic single free, ranges all-or-nothing, free range/all, lookup) and
- * instance cookies, on a device with MSI-X and IMS slots at once.
+ * Allocation and free: the msi_map interface (explicit and ANY index,
+ * errors, dynamic single free, ranges all-or-nothing, multi-message MSI
+ * blocks, free range/all, lookup) and instance cookies, on a device with
+ * MSI-X and IMS slots at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -403,6 +405,129 @@ static void test_contiguous_block(void **state)
 	sim_free(s);
 }
 
+/* Multi-message MSI: a range not starting at 0 is refused, with an ERR line. */
+static void test_contiguous_range_not_at_zero_is_refused_and_logged(void **state)
+{
+	struct sim_cfg cfg = { .dev_flags = MSIDOM_DOMAIN_CONTIGUOUS };
+	struct sim *s = sim_new(&cfg);
+	unsigned int before;
+
+	(void)state;
+	before = s->h.nerr;
+	assert_int_equal(msidom_msi_alloc_range(s->dev, DEF, 2, 3, NULL), -MSIDOM_EINVAL);
+	assert_int_equal(s->h.nerr, before + 1);
+	sim_free(s);
+}
+
+/* A root that counts allocations handed a malformed affinity mask. */
+static unsigned int bad_mask_allocs;
+
+static int mask_root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
+			   unsigned int nr, const struct msidom_alloc_arg *arg)
+{
+	(void)d;
+	if (arg->affinity && (!arg->affinity->nbits || !arg->affinity->bits))
+		bad_mask_allocs++;
+	for (unsigned int i = 0; i < nr; i++)
+		msidom_irq_data_set_hwirq(data[i], msidom_irq_data_virq(data[i]));
+	return 0;
+}
+
+static const struct msidom_domain_ops mask_root_ops = { .alloc = mask_root_alloc };
+
+/*
+ * An affinity mask with no bits is refused by msidom_msi_alloc_at() and
+ * msidom_msi_alloc_range() as by msidom_irq_set_affinity(): -EINVAL,
+ * logged, and no level's alloc op ever sees it.
+ */
+static void test_alloc_with_a_malformed_affinity_mask_reaches_no_level(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_domain_info ri = { .name = "MROOT",
+					 .hwsize = 4096,
+					 .flags = MSIDOM_DOMAIN_MSI_PARENT,
+					 .ops = &mask_root_ops };
+	struct msidom_template t = { .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8 };
+	struct msidom_cpumask nobits = { .nbits = 64, .bits = NULL };
+	struct msidom_alloc_opts o = { .affinity = &nobits };
+	struct msidom_device *dev = sim_device(s, "0000:0a:00.0");
+	struct msidom_domain *root, *dd;
+	struct msidom_map m;
+	unsigned int before;
+
+	(void)state;
+	assert_int_equal(msidom_domain_create(s->ctx, &ri, NULL, &root), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, root, &dd), 0);
+	bad_mask_allocs = 0;
+	before = s->h.nerr;
+	m = msidom_msi_alloc_at(dev, DEF, 0, &o);
+	assert_int_equal(m.index, -MSIDOM_EINVAL);
+	assert_int_equal(bad_mask_allocs, 0);
+	assert_true(s->h.nerr > before);
+	assert_int_equal(msidom_msi_alloc_range(dev, DEF, 0, 1, &o), -MSIDOM_EINVAL);
+	assert_int_equal(bad_mask_allocs, 0);
+	assert_null(msidom_desc_first(dd, MSIDOM_DESC_ALL));
+	msidom_device_destroy(dev);
+	sim_free(s);
+}
+
+static int cpu_root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data,
+			  unsigned int nr, const struct msidom_alloc_arg *arg)
+{
+	(void)d;
+	(void)arg;
+	for (unsigned int i = 0; i < nr; i++) {
+		msidom_irq_data_set_hwirq(data[i], msidom_irq_data_virq(data[i]));
+		msidom_irq_data_set_cpu(data[i], 3);
+	}
+	return 0;
+}
+
+static int failing_activate(struct msidom_domain *d, struct msidom_irq_data *data)
+{
+	(void)d;
+	(void)data;
+	return -MSIDOM_EIO;
+}
+
+static const struct msidom_domain_ops cpu_root_ops = { .alloc = cpu_root_alloc };
+static const struct msidom_domain_ops failing_dev_ops = { .activate = failing_activate };
+
+/*
+ * A failed allocation on a reserved descriptor (msidom_desc_add) leaves it
+ * as it was, including the CPU: the one the root recorded
+ * (msidom_irq_data_set_cpu) for the failed attempt is not kept.
+ */
+static void test_failed_alloc_on_a_reserved_desc_keeps_its_cpu(void **state)
+{
+	struct sim *s = sim_new(NULL);
+	struct msidom_domain_info ri = { .name = "CPUROOT",
+					 .hwsize = 4096,
+					 .flags = MSIDOM_DOMAIN_MSI_PARENT,
+					 .ops = &cpu_root_ops };
+	struct msidom_template t = {
+		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8, .ops = &failing_dev_ops
+	};
+	struct msidom_device *dev = sim_device(s, "0000:0b:00.0");
+	struct msidom_domain *root, *dd;
+	msidom_cookie c = { .value = 5 };
+	char *before, *after;
+
+	(void)state;
+	assert_int_equal(msidom_domain_create(s->ctx, &ri, NULL, &root), 0);
+	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, root, &dd), 0);
+	assert_int_equal(msidom_desc_add(dd, 0, c), 0);
+	before = ts_dump(s->ctx);
+	assert_int_equal(msidom_msi_alloc_at(dev, DEF, 0, NULL).index, -MSIDOM_EIO);
+	after = ts_dump(s->ctx);
+	assert_int_equal(msidom_desc_cpu(msidom_desc_at(dd, 0)), 0);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	msidom_device_destroy(dev);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +541,9 @@ int main(void)
 		cmocka_unit_test(test_two_slots),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_contiguous_block),
+		cmocka_unit_test(test_contiguous_range_not_at_zero_is_refused_and_logged),
+		cmocka_unit_test(test_alloc_with_a_malformed_affinity_mask_reaches_no_level),
+		cmocka_unit_test(test_failed_alloc_on_a_reserved_desc_keeps_its_cpu),
 	};
 
 	return cmocka_run_group_tests_name("unit-msi-map", tests, NULL, sim_group_teardown);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Concept 2: the virq space. 2^20 live virqs on a trivial hierarchy (a
+ * The virq space: 2^20 live virqs on a trivial hierarchy (a
  * root without ops, so hwirq = virq, and 16 MSI-X-sized device domains),
  * lowest-free reuse, exhaustion, and a small space's bounds.
  */
@@ -19,7 +19,7 @@
 #define ALL     (NDEV * PER_DEV) /* 1 << 20 */
 
 struct flat {
-	struct sim_hooks h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	struct msidom_domain *root;
 	struct msidom_device *dev[NDEV + 1];
@@ -44,7 +44,7 @@ static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_
 				     .bus = MSIDOM_BUS_PCI_MSIX,
 				     .hwsize = hwsize };
 
-	sim_hooks_init(&f->h);
+	ts_hooks_init(&f->h);
 	assert_int_equal(msidom_ctx_create(&cfg, &f->ctx), 0);
 	assert_int_equal(msidom_domain_create(f->ctx, &info, NULL, &f->root), 0);
 	for (uint32_t i = 0; i < ndev; i++) {
@@ -65,9 +65,7 @@ static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_
 static void flat_fini(struct flat *f)
 {
 	msidom_ctx_destroy(f->ctx);
-	assert_int_equal(f->h.live, 0);
-	assert_int_equal(f->h.bad_frees, 0);
-	assert_int_equal(f->h.lock_errors, 0);
+	ts_hooks_assert_clean(&f->h);
 }
 
 static void test_million_virqs(void **state)

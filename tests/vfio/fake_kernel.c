@@ -511,7 +511,11 @@ static ssize_t fk_read(void *opaque, int fd, void *buf, size_t len)
 		return (ssize_t)n;
 	}
 	ssize_t n = read(fd, buf, len);
-	return n < 0 ? -errno : n;
+	if (n < 0)
+		return -errno;
+	if (fd == fk->watch_fd && n == 8 && *(const uint64_t *)buf != 0)
+		fk->watch_fired = true;
+	return n;
 }
 
 static ssize_t fk_write(void *opaque, int fd, const void *buf, size_t len)
@@ -647,6 +651,7 @@ struct fake_kernel *fk_new(const struct fk_config *cfg)
 		.first_dirent = fk_first_dirent,
 	};
 	fk->ioas_next = 1;
+	fk->watch_fd = -1;
 	return fk;
 }
 

@@ -109,6 +109,10 @@ struct fake_kernel {
 	/* Called (if set) inside SET_IRQS after the index got disabled. */
 	void (*on_disable)(struct fake_kernel *fk, void *arg);
 	void *on_disable_arg;
+
+	/* A read of a non-zero count from watch_fd (-1: none) sets watch_fired. */
+	int watch_fd;
+	bool watch_fired;
 };
 
 /* Allocate and initialise (calloc'd: the struct is large). */

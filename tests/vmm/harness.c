@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,47 +12,14 @@
 
 /* ---- context ---- */
 
-static void *hk_alloc(void *opaque, size_t size)
+struct msidom_ctx *vmm_ctx(struct ts_hooks *h, bool threads)
 {
-	struct hk *h = opaque;
-
-	if (h->fail_countdown > 0 && --h->fail_countdown == 0)
-		return NULL;
-	return malloc(size);
-}
-
-static void hk_free(void *opaque, void *ptr, size_t size)
-{
-	(void)opaque;
-	(void)size;
-	free(ptr);
-}
-
-static void hk_log(void *opaque, enum msidom_log_level level, const char *line)
-{
-	struct hk *h = opaque;
-
-	if (level == MSIDOM_LOG_ERR)
-		h->errors++;
-	if (getenv("VMM_TEST_LOG"))
-		fprintf(stderr, "[%d] %s\n", (int)level, line);
-}
-
-struct msidom_ctx *hk_ctx(struct hk *h)
-{
-	struct msidom_ctx_config cfg = { 0 };
-	struct msidom_ctx *ctx = NULL;
-
-	memset(h, 0, sizeof(*h));
-	h->hooks.alloc = hk_alloc;
-	h->hooks.free = hk_free;
-	h->hooks.alloc_opaque = h;
-	h->hooks.log = hk_log;
-	h->hooks.log_opaque = h;
-	h->hooks.log_level = getenv("VMM_TEST_LOG") ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_ERR;
-	cfg.hooks = &h->hooks;
-	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
-	return ctx;
+	ts_hooks_init(h);
+	if (threads)
+		ts_hooks_hosted_lock(h);
+	if (h->hooks.log_level < MSIDOM_LOG_DEBUG)
+		h->hooks.log_level = MSIDOM_LOG_ERR;
+	return ts_ctx_new(h);
 }
 
 /* ---- recording VMM ---- */
@@ -181,6 +147,49 @@ struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, 
 	return fn;
 }
 
+struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn)
+{
+	struct msidom_vmm_stats st;
+
+	assert_int_equal(msidom_vmm_get_stats(fn, &st), 0);
+	return st;
+}
+
+/* ---- fixture ---- */
+
+static int vfx_new(void **state, bool threads)
+{
+	struct vfx *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->ctx = vmm_ctx(&t->h, threads);
+	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
+	*state = t;
+	return 0;
+}
+
+int vfx_setup(void **state)
+{
+	return vfx_new(state, false);
+}
+
+int vfx_setup_threads(void **state)
+{
+	return vfx_new(state, true);
+}
+
+int vfx_teardown(void **state)
+{
+	struct vfx *t = *state;
+
+	assert_int_equal(t->r.bad_callbacks, 0);
+	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
+	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
+	free(t);
+	return 0;
+}
+
 /* ---- guest helpers ---- */
 
 void g_msix_ctrl(struct msidom_vmm_fn *fn, bool enable, bool fmask)
@@ -246,6 +255,31 @@ void g_linux_msix_setup(struct msidom_vmm_fn *fn, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		g_entry(fn, i, T_ADDR(i), T_DATA(i));
 	g_msix_ctrl(fn, true, false);
+}
+
+int g_garbage_step(struct msidom_vmm_fn *fn, uint32_t n, uint32_t *x)
+{
+	uint32_t what, off, size;
+	uint64_t val;
+
+	*x = *x * 1103515245u + 12345u;
+	what = *x >> 28;
+	off = (*x >> 8) % (n * 16 + 8);
+	size = 1u << ((*x >> 4) & 3);
+	val = (uint64_t)*x * 0x9e3779b97f4a7c15ull;
+	if (what < 6) {
+		msidom_vmm_table_write(fn, off, size, val);
+	} else if (what < 8) {
+		msidom_vmm_cfg_write(fn, off % 12, size, (uint32_t)val);
+	} else if (what < 10) {
+		msidom_vmm_pba_read(fn, off % 8, size, &val);
+	} else if (what < 13) {
+		return (int)((*x >> 12) % n);
+	} else {
+		g_msix_ctrl(fn, true, false);
+		g_mask(fn, (*x >> 12) % n, false);
+	}
+	return -1;
 }
 
 /* ---- simulated host ---- */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Harness of the vmm suite: a context with a fault-injectable allocator,
- * a recording VMM (route table like KVM's GSI routes, deliveries,
+ * Harness of the vmm suite: a context on the test support library's
+ * hooks, a recording VMM (route table like KVM's GSI routes, deliveries,
  * failures), guest-side helpers shaped like a driver's accesses, and a
  * simulated host: a root domain and a device with an IMS domain whose
  * slots can be raised like device interrupts.
@@ -13,23 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libmsidom/msidom.h>
 #include <libmsidom/ims.h>
 #include <libmsidom/vmm.h>
-#include <libmsidom/provider.h>
+
+#include "support.h"
 
 #define REC_MAX          8192u
 #define HSIM_ROOT_HWSIZE 4096u
 #define HSIM_SLOTS       64u
 
 /* ---- context ---- */
-struct hk {
-	struct msidom_hooks hooks;
-	long fail_countdown; /* > 0: the n-th allocation from now fails */
-	unsigned int errors; /* ERR lines logged */
-};
-
-struct msidom_ctx *hk_ctx(struct hk *h);
+/* A context on the support library's hooks (log level ERR); @threads: the library's mutex. */
+struct msidom_ctx *vmm_ctx(struct ts_hooks *h, bool threads);
 
 /* ---- recording VMM ---- */
 struct rec_deliver {
@@ -66,6 +61,22 @@ struct msidom_vmm_fn *mk_msix(struct msidom_ctx *ctx, struct rec *r, uint32_t n,
 /* MSI function with @n messages. */
 struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, bool is64,
 			     bool maskable);
+/* The function's counters (asserts the call works). */
+struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn);
+
+/* ---- fixture: a context and a recording VMM ---- */
+struct vfx {
+	struct ts_hooks h;
+	struct msidom_ctx *ctx;
+	size_t mem0; /* the context's memory once created */
+	struct rec r;
+};
+
+/* cmocka setups: the checking lock, or the library's mutex for tests with threads. */
+int vfx_setup(void **state);
+int vfx_setup_threads(void **state);
+/* No bad callback, the context's memory back to mem0, every byte back to the hooks. */
+int vfx_teardown(void **state);
 
 /* ---- guest helpers (assert that every access is accepted) ---- */
 void g_msix_ctrl(struct msidom_vmm_fn *fn, bool enable, bool fmask);
@@ -76,6 +87,14 @@ bool g_pba(struct msidom_vmm_fn *fn, uint32_t i);
 uint32_t g_cfg32(struct msidom_vmm_fn *fn, uint32_t off);
 /* Linux's order: enable with function mask, mask all, program, clear fmask. */
 void g_linux_msix_setup(struct msidom_vmm_fn *fn, uint32_t n);
+/*
+ * One step of a guest writing garbage over the @n vectors of an MSI-X
+ * function, driven by the generator state *@x: a random table write,
+ * config write or PBA read, or sometimes a sane driver step (enable,
+ * unmask one vector) so that vectors do go live. Returns the vector the
+ * caller makes the host fire, or -1 when this step was a guest access.
+ */
+int g_garbage_step(struct msidom_vmm_fn *fn, uint32_t n, uint32_t *x);
 
 /* Guest message of vector i in the tests: APIC-like address, vector-like data. */
 #define T_ADDR(i) (0xfee00000ull | ((uint64_t)(i) << 12))

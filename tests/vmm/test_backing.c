@@ -16,7 +16,7 @@
 #include "harness.h"
 
 struct t {
-	struct hk h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	size_t mem0;
 	struct rec r;
@@ -27,7 +27,7 @@ static int setup(void **state)
 {
 	struct t *t = calloc(1, sizeof(*t));
 
-	t->ctx = hk_ctx(&t->h);
+	t->ctx = vmm_ctx(&t->h, false);
 	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
 	hsim_init(&t->host, t->ctx);
 	*state = t;
@@ -44,6 +44,7 @@ static int teardown(void **state)
 	assert_int_equal(msidom_irq_count(t->ctx), 0);
 	hsim_fini(&t->host);
 	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
 	free(t);
 	return 0;
 }
@@ -58,14 +59,6 @@ static void set_ims(struct t *t, struct msidom_vmm_fn *fn, uint32_t v, uint32_t 
 	};
 
 	assert_int_equal(msidom_vmm_set_backing(fn, v, &b), 0);
-}
-
-static struct msidom_vmm_stats stats(struct msidom_vmm_fn *fn)
-{
-	struct msidom_vmm_stats st;
-
-	assert_int_equal(msidom_vmm_get_stats(fn, &st), 0);
-	return st;
 }
 
 /* Host slot of guest vector v, from what the VMM was told. */
@@ -87,7 +80,7 @@ static void test_ims_lazy(void **state)
 	assert_int_equal(t->host.live_slots, 0);
 	g_linux_msix_setup(fn, 4);
 	assert_int_equal(t->host.live_slots, 0);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 
 	rec_clear(&t->r);
 	g_mask(fn, 1, false);
@@ -99,8 +92,8 @@ static void test_ims_lazy(void **state)
 	slot = slot_of(t, 1);
 	assert_int_equal(t->host.cookie[slot], 0x101);
 	assert_true(t->host.unmasked[slot]);
-	assert_int_equal(stats(fn).host_vectors, 1);
-	assert_int_equal(stats(fn).host_fds, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 1);
+	assert_int_equal(fn_stats(fn).host_fds, 0);
 
 	/* The device raises the slot: the guest gets vector 1's message. */
 	assert_true(hsim_raise(&t->host, slot));
@@ -132,7 +125,7 @@ static void test_ims_lazy(void **state)
 	rec_clear(&t->r);
 	g_msix_ctrl(fn, false, false);
 	assert_int_equal(t->host.live_slots, 0);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	assert_int_equal(t->r.nroutes, 1);
 	assert_true(t->r.gsi[1].masked);
 	assert_int_equal(t->r.gsi[1].host_virq, 0);
@@ -168,7 +161,7 @@ static void test_quota(void **state)
 	assert_int_equal(t->r.failed[1].vector, 3);
 	for (uint32_t v = 0; v < 6; v++)
 		assert_int_equal(t->r.gsi[v].masked, v == 2 || v == 3);
-	assert_int_equal(stats(fn).quota_denied, 2);
+	assert_int_equal(fn_stats(fn).quota_denied, 2);
 	assert_int_equal(msidom_vmm_get_vector_info(fn, 2, &info), 0);
 	assert_true(info.backing_failed);
 	assert_false(info.guest_masked); /* the guest's own bit is what it wrote */
@@ -213,7 +206,7 @@ static void test_quota(void **state)
 	g_msix_ctrl(fn, true, false);
 	assert_int_equal(t->host.live_slots, 0);
 	assert_int_equal(t->r.nfailed, 3);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	msidom_vmm_fn_destroy(fn);
 }
 
@@ -235,8 +228,8 @@ static void test_host_failure(void **state)
 	assert_int_equal(t->r.failed[0].err, -MSIDOM_EBUSY);
 	assert_true(t->r.failed[1].err < 0);
 	assert_true(t->r.gsi[0].masked);
-	assert_int_equal(stats(fn).host_failures, 2);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_failures, 2);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), mem);
 	assert_int_equal(msidom_irq_count(t->ctx), 0);
 	/*
@@ -248,9 +241,9 @@ static void test_host_failure(void **state)
 		unsigned int nfailed = t->r.nfailed;
 
 		g_mask(fn, 0, true);
-		t->h.fail_countdown = n;
+		t->h.fail_at = n;
 		g_mask(fn, 0, false);
-		if (t->h.fail_countdown != 0) {
+		if (t->h.fail_at != 0) {
 			assert_true(n > 1); /* acquisition does allocate */
 			break;              /* no allocation failed: acquired */
 		}
@@ -260,7 +253,7 @@ static void test_host_failure(void **state)
 		assert_int_equal(msidom_irq_count(t->ctx), 0);
 		assert_true(n < 50);
 	}
-	t->h.fail_countdown = 0;
+	t->h.fail_at = 0;
 	assert_false(t->r.gsi[0].masked);
 	assert_int_equal(msidom_irq_count(t->ctx), 1);
 	msidom_vmm_fn_destroy(fn);
@@ -360,34 +353,14 @@ static void test_garbage_with_host(void **state)
 	for (uint32_t v = 0; v < n; v += 2)
 		set_ims(t, fn, v, MSIDOM_INDEX_ANY);
 	for (int i = 0; i < 20000; i++) {
-		uint32_t what, off, size;
-		uint64_t val;
+		int v = g_garbage_step(fn, n, &x);
 
-		x = x * 1103515245u + 12345u;
-		what = x >> 28;
-		off = (x >> 8) % (n * 16 + 8);
-		size = 1u << ((x >> 4) & 3);
-		val = (uint64_t)x * 0x9e3779b97f4a7c15ull;
-		if (what < 6) {
-			msidom_vmm_table_write(fn, off, size, val);
-		} else if (what < 8) {
-			msidom_vmm_cfg_write(fn, off % 12, size, (uint32_t)val);
-		} else if (what < 10) {
-			msidom_vmm_pba_read(fn, off % 8, size, &val);
-		} else if (what < 13) {
-			uint32_t v = (x >> 12) % n;
-
-			if (t->r.gsi[v].host_virq)
-				assert_true(hsim_raise(&t->host, t->r.gsi[v].host_index));
-			else
-				msidom_vmm_fire(fn, v);
-		} else {
-			/* Sometimes a sane driver step, so that vectors do go live. */
-			g_msix_ctrl(fn, true, false);
-			g_mask(fn, (x >> 12) % n, false);
-		}
-		assert_true(stats(fn).host_vectors <= 3);
-		assert_int_equal(stats(fn).host_vectors, t->host.live_slots);
+		if (v >= 0 && t->r.gsi[v].host_virq)
+			assert_true(hsim_raise(&t->host, t->r.gsi[v].host_index));
+		else if (v >= 0)
+			msidom_vmm_fire(fn, (uint32_t)v);
+		assert_true(fn_stats(fn).host_vectors <= 3);
+		assert_int_equal(fn_stats(fn).host_vectors, t->host.live_slots);
 		assert_int_equal(t->r.bad_callbacks, 0);
 	}
 	assert_true(t->r.ndelivered > 0);

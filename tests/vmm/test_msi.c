@@ -15,34 +15,6 @@
 
 #include "harness.h"
 
-struct t {
-	struct hk h;
-	struct msidom_ctx *ctx;
-	size_t mem0;
-	struct rec r;
-};
-
-static int setup(void **state)
-{
-	struct t *t = calloc(1, sizeof(*t));
-
-	t->ctx = hk_ctx(&t->h);
-	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct t *t = *state;
-
-	assert_int_equal(t->r.bad_callbacks, 0);
-	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
-	msidom_ctx_destroy(t->ctx);
-	free(t);
-	return 0;
-}
-
 static void cfgw(struct msidom_vmm_fn *fn, uint32_t off, uint32_t size, uint32_t v)
 {
 	assert_int_equal(msidom_vmm_cfg_write(fn, off, size, v), 0);
@@ -58,7 +30,7 @@ static uint32_t cfgr(struct msidom_vmm_fn *fn, uint32_t off, uint32_t size)
 
 static void test_layouts(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	static const struct {
 		bool is64, maskable;
 		uint32_t size, data_at, mask_at;
@@ -110,7 +82,7 @@ static void test_layouts(void **state)
 /* Linux msi_capability_init(): mask all, write message, MME, enable. */
 static void test_linux_multi_message(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 8, true, true);
 	struct msidom_vmm_stats st;
 	uint32_t ctrl;
@@ -179,7 +151,7 @@ static void test_linux_multi_message(void **state)
 /* Single message, no masking: the simplest device (like edu). */
 static void test_single_message(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 1, false, false);
 	uint32_t v;
 
@@ -204,7 +176,7 @@ static void test_single_message(void **state)
 
 static void test_garbage(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 32, true, true);
 	uint32_t x = 99, v, bad = 0;
 	struct msidom_vmm_stats st;
@@ -242,10 +214,10 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_linux_multi_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_single_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layouts, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_multi_message, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_single_message, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, vfx_setup, vfx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmm-msi", tests, NULL, NULL);

@@ -16,39 +16,12 @@
 
 #include "harness.h"
 
-struct t {
-	struct hk h;
-	struct msidom_ctx *ctx;
-	size_t mem0;
-	struct rec r;
-};
-
-static int setup(void **state)
-{
-	struct t *t = calloc(1, sizeof(*t));
-
-	t->ctx = hk_ctx(&t->h);
-	t->mem0 = msidom_ctx_mem_bytes(t->ctx);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct t *t = *state;
-
-	assert_int_equal(t->r.bad_callbacks, 0);
-	msidom_ctx_destroy(t->ctx);
-	free(t);
-	return 0;
-}
-
 static void test_create_args(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_config cfg = { .type = MSIDOM_VMM_MSIX, .nvec = 8 };
 	struct msidom_vmm_fn *fn = NULL;
-	unsigned int errors = t->h.errors;
+	unsigned int errors = t->h.nerr;
 
 	assert_int_equal(msidom_vmm_fn_create(NULL, &cfg, &fn), -MSIDOM_EINVAL);
 	assert_int_equal(msidom_vmm_fn_create(t->ctx, NULL, &fn), -MSIDOM_EINVAL);
@@ -67,18 +40,18 @@ static void test_create_args(void **state)
 	assert_int_equal(msidom_vmm_fn_create(t->ctx, &cfg, &fn), -MSIDOM_EINVAL);
 	assert_null(fn);
 	/* Every refusal says why. */
-	assert_true(t->h.errors >= errors + 6);
+	assert_true(t->h.nerr >= errors + 6);
 	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
 
 	/* Out of memory at each allocation: clean failure, nothing leaked. */
 	cfg.type = MSIDOM_VMM_MSIX;
 	cfg.nvec = 2048;
 	for (long n = 1; n <= 2; n++) {
-		t->h.fail_countdown = n;
+		t->h.fail_at = n;
 		assert_int_equal(msidom_vmm_fn_create(t->ctx, &cfg, &fn), -MSIDOM_ENOMEM);
 		assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
 	}
-	t->h.fail_countdown = 0;
+	t->h.fail_at = 0;
 	assert_int_equal(msidom_vmm_fn_create(t->ctx, &cfg, &fn), 0);
 	assert_int_equal(msidom_vmm_table_size(fn), 2048 * 16);
 	assert_int_equal(msidom_vmm_pba_size(fn), 256);
@@ -89,7 +62,7 @@ static void test_create_args(void **state)
 
 static void test_capability(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 5, 0, 0);
 	struct msidom_vmm_stats st;
 	uint32_t v;
@@ -138,7 +111,7 @@ static void test_capability(void **state)
 /* Linux: enable + function mask, mask all, program, unmask function, then entries. */
 static void test_linux_sequence(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	const uint32_t n = 4;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, n, 0, 0);
 	struct msidom_vmm_vector_info info;
@@ -200,10 +173,10 @@ static void test_linux_sequence(void **state)
 	msidom_vmm_fn_destroy(fn);
 }
 
-/* The brief's order: mask all, program, enable, then unmask one by one. */
+/* A driver that programs before it enables: mask all, program, enable, unmask one by one. */
 static void test_program_then_enable(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	const uint32_t n = 3;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, n, 0, 0);
 
@@ -233,7 +206,7 @@ static void test_program_then_enable(void **state)
 /* 8-byte accesses: one access, one change, one callback. */
 static void test_qword_access(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 2, 0, 0);
 	uint64_t v;
 
@@ -260,7 +233,7 @@ static void test_qword_access(void **state)
 /* Pending bits: set when a masked vector fires, delivered once on unmask. */
 static void test_pending(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 70, 0, 0);
 	struct msidom_vmm_stats st;
 	uint64_t v;
@@ -320,7 +293,7 @@ static void apply(struct msidom_vmm_fn *fn, enum step s)
 
 static void test_no_lost_interrupts(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	static const enum step seq[] = { S_EN,  S_U,  S_FM, S_DIS, S_ENFM, S_FU, S_M,
 					 S_DIS, S_EN, S_FM, S_U,   S_FU,   S_M,  S_U,
 					 S_DIS, S_M,  S_EN, S_FM,  S_U,    S_FU };
@@ -355,7 +328,7 @@ static void test_no_lost_interrupts(void **state)
 /* A guest driver reload: unbind (mask, disable), rebind with new messages. */
 static void test_driver_reload(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	const uint32_t n = 5;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, n, 0, 0);
 	struct msidom_vmm_stats st;
@@ -413,7 +386,7 @@ static void test_driver_reload(void **state)
 /* A guest that writes garbage at every offset with every size. */
 static void test_garbage_guest(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	const uint32_t n = 3;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, n, 0, 0);
 	uint64_t tsize = msidom_vmm_table_size(fn), psize = msidom_vmm_pba_size(fn);
@@ -511,7 +484,7 @@ static void *fire_thread(void *arg)
  */
 static void test_concurrent_fire(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 2, 0, 0);
 	struct firer f = { .fn = fn };
 	struct msidom_vmm_stats st;
@@ -550,7 +523,7 @@ static void test_concurrent_fire(void **state)
 /* Argument checks of the VMM-side calls. */
 static void test_vmm_args(void **state)
 {
-	struct t *t = *state;
+	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 2, 0, 0);
 	struct msidom_vmm_backing b = { .type = (enum msidom_vmm_backing_type)9 };
 	uint64_t v;
@@ -589,17 +562,23 @@ static void test_vmm_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_capability, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_linux_sequence, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_program_then_enable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_qword_access, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_lost_interrupts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_driver_reload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_guest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vmm_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_fire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_args, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_capability, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_sequence, vfx_setup_threads,
+						vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_program_then_enable, vfx_setup_threads,
+						vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_qword_access, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_pending, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_lost_interrupts, vfx_setup_threads,
+						vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_driver_reload, vfx_setup_threads,
+						vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_guest, vfx_setup_threads,
+						vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_vmm_args, vfx_setup, vfx_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_fire, vfx_setup_threads,
+						vfx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmm-msix", tests, NULL, NULL);

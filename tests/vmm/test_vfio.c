@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,7 @@
 #define NV  5u
 
 struct t {
-	struct hk h;
+	struct ts_hooks h;
 	struct msidom_ctx *ctx;
 	struct fake_kernel *fk;
 	struct msidom_vfio *vdev;
@@ -35,18 +34,6 @@ struct t {
 	int version;
 	int fds_before;
 };
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
 
 static int setup_version(void **state, int version)
 {
@@ -62,8 +49,8 @@ static int setup_version(void **state, int version)
 	struct msidom_vfio_config vc = { .bdf = BDF, .mode = MSIDOM_VFIO_MODE_MSIX };
 
 	t->version = version;
-	t->fds_before = count_fds();
-	t->ctx = hk_ctx(&t->h);
+	t->fds_before = ts_count_fds();
+	t->ctx = vmm_ctx(&t->h, false);
 	t->fk = fk_new(&kc);
 	assert_non_null(t->fk);
 	vc.sys = &t->fk->sys;
@@ -90,9 +77,10 @@ static int teardown(void **state)
 	assert_int_equal(msidom_irq_count(t->ctx), 0);
 	msidom_vfio_close(t->vdev);
 	msidom_ctx_destroy(t->ctx);
+	ts_hooks_assert_clean(&t->h);
 	fk_free(t->fk);
 	/* Every eventfd the function made the backend open is closed again. */
-	assert_int_equal(count_fds(), t->fds_before);
+	assert_int_equal(ts_count_fds(), t->fds_before);
 	free(t);
 	return 0;
 }
@@ -115,14 +103,6 @@ static void dispatch_all(struct t *t)
 		;
 }
 
-static struct msidom_vmm_stats stats(struct msidom_vmm_fn *fn)
-{
-	struct msidom_vmm_stats st;
-
-	assert_int_equal(msidom_vmm_get_stats(fn, &st), 0);
-	return st;
-}
-
 /* Lazy allocation, eventfd hand-over, delivery, masking, release. */
 static void test_lazy(void **state)
 {
@@ -134,7 +114,7 @@ static void test_lazy(void **state)
 	g_linux_msix_setup(fn, NV);
 	/* Nothing unmasked yet: the kernel has not been asked for anything. */
 	assert_int_equal(t->fk->irq_type, -1);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 
 	g_mask(fn, 2, false);
 	assert_int_equal(t->fk->irq_type, VFIO_PCI_MSIX_IRQ_INDEX);
@@ -143,8 +123,8 @@ static void test_lazy(void **state)
 	assert_int_equal(t->r.gsi[2].host_index, 2);
 	assert_true(t->r.gsi[2].host_fd >= 0);
 	assert_int_equal(t->r.gsi[2].host_fd, msidom_vfio_vector_eventfd(t->vdev, 2));
-	assert_int_equal(stats(fn).host_vectors, 1);
-	assert_int_equal(stats(fn).host_fds, 2);
+	assert_int_equal(fn_stats(fn).host_vectors, 1);
+	assert_int_equal(fn_stats(fn).host_fds, 2);
 
 	/* The device interrupts: through the backend's loop to the guest. */
 	assert_true(fk_raise(t->fk, 2));
@@ -183,8 +163,8 @@ static void test_lazy(void **state)
 	assert_int_equal(t->r.nroutes, 1);
 	assert_int_equal(t->r.gsi[2].host_fd, -1);
 	assert_true(t->r.gsi[2].masked);
-	assert_int_equal(stats(fn).host_vectors, 0);
-	assert_int_equal(stats(fn).host_fds, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_fds, 0);
 	assert_int_equal(msidom_vfio_vector_eventfd(t->vdev, 2), -MSIDOM_ENOENT);
 	msidom_vmm_fn_destroy(fn);
 }
@@ -213,7 +193,7 @@ static void test_grow_one_by_one(void **state)
 		dispatch_all(t);
 		assert_int_equal(t->r.per_vec_deliveries[v], before + 1);
 	}
-	assert_int_equal(stats(fn).host_vectors, NV);
+	assert_int_equal(fn_stats(fn).host_vectors, NV);
 	msidom_vmm_fn_destroy(fn);
 	assert_int_equal(t->fk->irq_type, -1);
 }
@@ -232,7 +212,7 @@ static void test_pending_across_disable(void **state)
 	dispatch_all(t);
 	assert_int_equal(t->r.ndelivered, 0);
 	g_msix_ctrl(fn, false, false);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	assert_true(g_pba(fn, 1));
 	g_msix_ctrl(fn, true, false);
 	assert_int_equal(t->r.ndelivered, 0);
@@ -276,7 +256,7 @@ static void test_unread_trigger(void **state)
 	base3 = t->r.per_vec_deliveries[3];
 	assert_true(fk_raise(t->fk, 3));
 	g_msix_ctrl(fn, false, false);
-	assert_int_equal(stats(fn).host_vectors, 0);
+	assert_int_equal(fn_stats(fn).host_vectors, 0);
 	dispatch_all(t);
 	assert_true(g_pba(fn, 3));
 	g_msix_ctrl(fn, true, false);
@@ -329,7 +309,7 @@ static void test_quota_and_failure(void **state)
 	assert_int_equal(t->r.failed[0].vector, 1);
 	assert_int_equal(t->r.failed[0].err, -MSIDOM_EMFILE);
 	assert_true(t->r.gsi[1].masked);
-	assert_int_equal(stats(fn).host_fds, 2);
+	assert_int_equal(fn_stats(fn).host_fds, 2);
 
 	/* The kernel refuses SET_IRQS: the enable fails cleanly. */
 	assert_int_equal(msidom_vmm_set_quota(fn, NV, NV), 0);
@@ -342,8 +322,8 @@ static void test_quota_and_failure(void **state)
 	assert_true(t->r.failed[0].err < 0);
 	assert_true(t->r.gsi[1].masked);
 	assert_int_equal(t->r.gsi[1].host_fd, -1);
-	assert_int_equal(stats(fn).host_vectors, 1);
-	assert_int_equal(stats(fn).host_failures, 1);
+	assert_int_equal(fn_stats(fn).host_vectors, 1);
+	assert_int_equal(fn_stats(fn).host_failures, 1);
 	/* Vector 0 is untouched by the failure. */
 	assert_true(fk_raise(t->fk, 0));
 	dispatch_all(t);
@@ -352,7 +332,7 @@ static void test_quota_and_failure(void **state)
 	g_mask(fn, 1, true);
 	g_mask(fn, 1, false);
 	assert_false(t->r.gsi[1].masked);
-	assert_int_equal(stats(fn).host_vectors, 2);
+	assert_int_equal(fn_stats(fn).host_vectors, 2);
 	msidom_vmm_fn_destroy(fn);
 }
 
@@ -369,38 +349,122 @@ static void test_garbage(void **state)
 	for (uint32_t v = 0; v < NV; v++)
 		set_vfio(t, fn, v, v == 4);
 	for (int i = 0; i < 3000; i++) {
-		uint32_t what, off, size;
-		uint64_t val;
+		int v = g_garbage_step(fn, NV, &x);
 
-		x = x * 1103515245u + 12345u;
-		what = x >> 28;
-		off = (x >> 8) % (NV * 16 + 8);
-		size = 1u << ((x >> 4) & 3);
-		val = (uint64_t)x * 0x9e3779b97f4a7c15ull;
-		if (what < 6) {
-			msidom_vmm_table_write(fn, off, size, val);
-		} else if (what < 8) {
-			msidom_vmm_cfg_write(fn, off % 12, size, (uint32_t)val);
-		} else if (what < 10) {
-			msidom_vmm_pba_read(fn, off % 8, size, &val);
-		} else if (what < 13) {
-			uint32_t v = (x >> 12) % NV;
-
+		if (v >= 0) {
 			if (t->r.gsi[v].host_fd >= 0)
 				fk_raise(t->fk, t->r.gsi[v].host_index);
 			dispatch_all(t);
-		} else {
-			g_msix_ctrl(t->r.fn, true, false);
-			g_mask(fn, (x >> 12) % NV, false);
 		}
-		assert_true(stats(fn).host_vectors <= 2);
-		assert_true(stats(fn).host_fds <= 4);
-		assert_int_equal(stats(fn).host_fds, 2 * stats(fn).host_vectors);
+		assert_true(fn_stats(fn).host_vectors <= 2);
+		assert_true(fn_stats(fn).host_fds <= 4);
+		assert_int_equal(fn_stats(fn).host_fds, 2 * fn_stats(fn).host_vectors);
 		assert_int_equal(t->r.bad_callbacks, 0);
 	}
 	assert_true(t->r.ndelivered > 0);
 	msidom_vmm_fn_destroy(fn);
 	assert_int_equal(t->fk->irq_type, -1);
+}
+
+/* Eventfds the fake kernel holds: they stand for the kernel's references, not fds. */
+static int kernel_dups(const struct fake_kernel *fk)
+{
+	int n = 0;
+
+	for (uint32_t i = 0; i < FK_MAXVEC; i++)
+		n += fk->ctx[i] >= 0;
+	return n + (fk->err_ctx >= 0) + (fk->req_ctx >= 0);
+}
+
+/*
+ * max_host_fds bounds every descriptor the guest makes the host open: a
+ * live VFIO vector holds a trigger and a mask eventfd, so a quota of 2
+ * admits one vector, and the backend has opened exactly 2 descriptors.
+ */
+static void test_fd_quota_counts_trigger_and_mask_eventfds(void **state)
+{
+	struct t *t = *state;
+	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, NV, NV, 2);
+	int before;
+
+	for (uint32_t v = 0; v < NV; v++)
+		set_vfio(t, fn, v, false);
+	g_linux_msix_setup(fn, NV);
+	before = ts_count_fds() - kernel_dups(t->fk);
+	g_mask(fn, 0, false);
+	g_mask(fn, 1, false);
+	g_mask(fn, 2, false);
+	assert_int_equal(fn_stats(fn).host_fds, 2);
+	assert_int_equal(ts_count_fds() - kernel_dups(t->fk) - before, 2);
+	msidom_vmm_fn_destroy(fn);
+}
+
+/*
+ * MSI pending bits show what a masked vector holds, as the MSI-X PBA
+ * does: a VFIO-backed MSI vector masked by the guest's mask bit receives
+ * a device interrupt; the Pending Bits register reads 1 and the unmask
+ * delivers it.
+ */
+static void test_msi_pending_bit_shows_an_interrupt_held_for_a_masked_vector(void **state)
+{
+	struct t *t = *state;
+	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 1, true, true);
+	uint32_t pend = 0;
+
+	set_vfio(t, fn, 0, false);
+	/* 64-bit maskable: addr 0x4/0x8, data 0xc, mask 0x10, pending 0x14. */
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x4, 4, 0xfee00000u), 0);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x8, 4, 0), 0);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0xc, 2, 0x4021), 0);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x2, 2, 0x1 | (1u << 7) | (1u << 8)), 0);
+	assert_false(t->r.gsi[0].masked);
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x10, 4, 1), 0);
+	assert_true(t->r.gsi[0].masked);
+	assert_true(fk_raise(t->fk, 0));
+	dispatch_all(t);
+	assert_int_equal(t->r.ndelivered, 0);
+	assert_int_equal(msidom_vmm_cfg_read(fn, 0x14, 4, &pend), 0);
+	assert_int_equal(pend, 1);
+	/* The interrupt is not lost: the unmask delivers it. */
+	assert_int_equal(msidom_vmm_cfg_write(fn, 0x10, 4, 0), 0);
+	dispatch_all(t);
+	assert_int_equal(t->r.ndelivered, 1);
+	msidom_vmm_fn_destroy(fn);
+}
+
+static void guest_disables(void *arg)
+{
+	g_msix_ctrl(arg, false, false);
+}
+
+/*
+ * The VMM's event loop reads a live vector's trigger and drops the lock;
+ * before it runs the handler, a vCPU thread handles the guest's MSI-X
+ * disable, which releases the host vector. The count read becomes the
+ * guest's pending bit and is delivered once after the re-enable.
+ */
+static void test_interrupt_read_before_a_disable_is_delivered_after_reenable(void **state)
+{
+	struct t *t = *state;
+	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, NV, NV, NV);
+	struct msidom_vmm_stats st;
+
+	set_vfio(t, fn, 1, false);
+	g_linux_msix_setup(fn, NV);
+	g_mask(fn, 1, false);
+	t->fk->watch_fd = msidom_vfio_vector_eventfd(t->vdev, 1);
+	assert_true(t->fk->watch_fd >= 0);
+	ts_interleave(&t->h, &t->fk->watch_fired, guest_disables, fn);
+	assert_true(fk_raise(t->fk, 1));
+	(void)msidom_vfio_dispatch(t->vdev, 0); /* the disable runs inside */
+	st = fn_stats(fn);
+	assert_false(st.enabled);
+	assert_int_equal(st.host_vectors, 0);
+	assert_true(g_pba(fn, 1));
+	g_msix_ctrl(fn, true, false);
+	dispatch_all(t);
+	assert_int_equal(t->r.per_vec_deliveries[1], 1);
+	msidom_vmm_fn_destroy(fn);
 }
 
 /* Each scenario on both kernels, under its own name. */
@@ -422,6 +486,9 @@ ON(test_unread_trigger, 612)
 ON(test_unread_trigger, 61)
 ON(test_garbage, 612)
 ON(test_garbage, 61)
+ON(test_fd_quota_counts_trigger_and_mask_eventfds, 612)
+ON(test_msi_pending_bit_shows_an_interrupt_held_for_a_masked_vector, 612)
+ON(test_interrupt_read_before_a_disable_is_delivered_after_reenable, 612)
 
 int main(void)
 {
@@ -440,6 +507,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unread_trigger_61, setup_61, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_612, setup_612, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_61, setup_61, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_quota_counts_trigger_and_mask_eventfds_612,
+						setup_612, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_msi_pending_bit_shows_an_interrupt_held_for_a_masked_vector_612,
+			setup_612, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_interrupt_read_before_a_disable_is_delivered_after_reenable_612,
+			setup_612, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmm-vfio", tests, NULL, NULL);

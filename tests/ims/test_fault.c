@@ -98,7 +98,7 @@ static void fail_alloc_in_each_callback(struct fx *f, bool batched)
 	for (unsigned int i = 0; i < sizeof(cbs) / sizeof(cbs[0]); i++) {
 		struct sim_snap a, b;
 		struct st_copy c;
-		unsigned int errs = f->h.errors;
+		unsigned int errs = f->h.nerr;
 
 		if (cbs[i] == CB_SYNC && !batched)
 			continue;
@@ -108,7 +108,7 @@ static void fail_alloc_in_each_callback(struct fx *f, bool batched)
 		m = alloc_ims(f, MSIDOM_INDEX_ANY, true, 7);
 		assert_int_equal(m.index, -EIO);
 		assert_int_equal(m.virq, 0);
-		assert_true(f->h.errors > errs);
+		assert_true(f->h.nerr > errs);
 		sim_snap(f->ctx, f->dev, &f->root, &b);
 		sim_snap_expect_equal(&a, &b);
 		st_expect(s, &c);
@@ -336,7 +336,7 @@ static void test_fail_memory(void **state)
 		for (n = 1;; n++) {
 			size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
-			f->h.fail_countdown = n;
+			f->h.fail_at = n;
 			ret = kind ? msidom_ims_queue_domain_create(f->dev,
 								    &(struct msidom_ims_info){ 0 },
 								    &qc, f->root.d, &f->ims) :
@@ -349,7 +349,7 @@ static void test_fail_memory(void **state)
 			assert_null(msidom_device_domain(f->dev, MSIDOM_SECONDARY_DOMAIN));
 			assert_int_equal(msidom_ctx_mem_bytes(f->ctx), mem);
 		}
-		f->h.fail_countdown = 0;
+		f->h.fail_at = 0;
 		assert_true(n > 1);
 		if (!kind)
 			break;
@@ -361,7 +361,7 @@ static void test_fail_memory(void **state)
 
 		sim_snap(f->ctx, f->dev, &f->root, &a);
 		st_save(s, &c);
-		f->h.fail_countdown = n;
+		f->h.fail_at = n;
 		m = alloc_ims(f, MSIDOM_INDEX_ANY, true, 11);
 		if (m.index >= 0)
 			break;
@@ -370,7 +370,7 @@ static void test_fail_memory(void **state)
 		sim_snap_expect_equal(&a, &b);
 		st_expect(s, &c);
 	}
-	f->h.fail_countdown = 0;
+	f->h.fail_at = 0;
 	assert_int_equal(m.index, 0);
 	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 
@@ -378,7 +378,7 @@ static void test_fail_memory(void **state)
 	for (n = 1;; n++) {
 		size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
-		f->h.fail_countdown = n;
+		f->h.fail_at = n;
 		ret = msidom_ims_queue_domain_create(f->dev, &(struct msidom_ims_info){ 0 }, &qc,
 						     f->root.d, &f->ims);
 		if (!ret)
@@ -386,7 +386,7 @@ static void test_fail_memory(void **state)
 		assert_int_equal(ret, -MSIDOM_ENOMEM);
 		assert_int_equal(msidom_ctx_mem_bytes(f->ctx), mem);
 	}
-	f->h.fail_countdown = 0;
+	f->h.fail_at = 0;
 	/* a batch bigger than the queue's standing log grows it; failing growth fails the op */
 	{
 		uint32_t virq[NSLOTS];
@@ -400,10 +400,10 @@ static void test_fail_memory(void **state)
 		assert_int_equal(msidom_domain_batch_begin(f->ims), 0);
 		for (uint32_t i = 0; i < NSLOTS; i++)
 			assert_int_equal(msidom_irq_unmask(f->ctx, virq[i]), 0);
-		f->h.fail_countdown = 1;
+		f->h.fail_at = 1;
 		assert_int_equal(msidom_irq_mask(f->ctx, virq[0]), -MSIDOM_ENOMEM);
 		assert_false(msidom_desc_masked(msidom_desc_at(f->ims, 0)));
-		f->h.fail_countdown = 0;
+		f->h.fail_at = 0;
 		for (uint32_t i = 0; i < NSLOTS; i++)
 			assert_int_equal(entries[i][3], 1u);
 		assert_int_equal(msidom_domain_batch_end(f->ims), 0);

@@ -36,19 +36,27 @@ static void expect_event(const struct sim_storage *s, unsigned int i, enum sim_c
 		assert_int_equal(s->ev[i].slot, slot);
 }
 
+/* A bus-locked driver storage of @n slots with the device's IMS domain on it. */
+static struct sim_storage *batched_ims_domain(struct fx *f, uint32_t n)
+{
+	struct sim_storage *s = malloc(sizeof(*s));
+	struct msidom_ims_storage st;
+
+	assert_non_null(s);
+	sim_storage_init(s, n, true);
+	st = sim_storage_of(s);
+	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = n },
+						  &st, f->root.d, &f->ims),
+			 0);
+	return s;
+}
+
 static void test_one_op_one_sync(void **state)
 {
 	struct fx *f = *state;
-	struct sim_storage *s = malloc(sizeof(*s));
-	struct msidom_ims_storage st;
+	struct sim_storage *s = batched_ims_domain(f, 16);
 	struct msidom_map m;
 
-	assert_non_null(s);
-	sim_storage_init(s, 16, true);
-	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
-						  &st, f->root.d, &f->ims),
-			 0);
 	m = alloc_ims(f, 3, true, 77);
 	assert_int_equal(m.index, 3);
 	/* lock, prepare, write + unmask recorded, one sync applying both in order */
@@ -87,19 +95,12 @@ static void test_one_op_one_sync(void **state)
 static void test_k_changes_one_sync(void **state)
 {
 	struct fx *f = *state;
-	struct sim_storage *s = malloc(sizeof(*s));
-	struct msidom_ims_storage st;
+	struct sim_storage *s = batched_ims_domain(f, 16);
 	uint32_t virq[4];
 	uint64_t cpu5 = 1u << 5;
 	struct msidom_cpumask mask5 = { 8, &cpu5 };
 	unsigned int locks, syncs;
 
-	assert_non_null(s);
-	sim_storage_init(s, 16, true);
-	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
-						  &st, f->root.d, &f->ims),
-			 0);
 	for (uint32_t i = 0; i < 4; i++) {
 		struct msidom_map m = alloc_ims(f, i * 2, false, 100 + i);
 
@@ -367,12 +368,129 @@ static void test_queue_storage(void **state)
 	free(qd);
 }
 
+static int event_at(const struct sim_storage *s, enum sim_cb cb, uint32_t slot)
+{
+	for (unsigned int i = 0; i < s->nev; i++)
+		if (s->ev[i].cb == cb && s->ev[i].slot == slot)
+			return (int)i;
+	return -1;
+}
+
+static int event_count(const struct sim_storage *s, enum sim_cb cb, uint32_t slot)
+{
+	int n = 0;
+
+	for (unsigned int i = 0; i < s->nev; i++)
+		n += s->ev[i].cb == cb && s->ev[i].slot == slot;
+	return n;
+}
+
+/*
+ * A free on a bus-locked storage only records the mask and the zeroed
+ * write until bus_sync_unlock; release_slot (which lets the driver give
+ * back the slot's queue or PASID) comes after the sync made them take
+ * effect, never while the device still sees the slot live.
+ */
+static void test_freed_slot_is_released_after_the_sync_applies_its_mask(void **state)
+{
+	struct fx *f = *state;
+	struct sim_storage *s = batched_ims_domain(f, 8);
+	struct msidom_alloc_opts o = { .unmasked = true };
+	struct msidom_map m;
+	int rel, am, aw;
+
+	m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, 4, &o);
+	assert_int_equal(m.index, 4);
+	assert_true(s->unmasked[4]);
+	sim_storage_reset_events(s);
+	assert_int_equal(msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, 4), 0);
+	rel = event_at(s, CB_RELEASE, 4);
+	am = event_at(s, CB_APPLY_MASK, 4);
+	aw = event_at(s, CB_APPLY_WRITE, 4);
+	assert_true(rel >= 0 && am >= 0 && aw >= 0);
+	assert_true(am < rel);
+	assert_true(aw < rel);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	sim_storage_fini(s);
+	free(s);
+}
+
+/*
+ * A slot freed and allocated again inside one caller batch: the deferred
+ * release runs before the new prepare_slot (the driver never sees a slot
+ * prepared twice), exactly once, and nothing is released at the sync.
+ */
+static void test_slot_freed_and_reused_in_a_batch_is_released_once_before_prepare(void **state)
+{
+	struct fx *f = *state;
+	struct sim_storage *s = batched_ims_domain(f, 8);
+	struct msidom_map m;
+	int rel, prep;
+
+	m = alloc_ims(f, 4, true, 7);
+	assert_int_equal(m.index, 4);
+	sim_storage_reset_events(s);
+	assert_int_equal(msidom_domain_batch_begin(f->ims), 0);
+	assert_int_equal(msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, 4), 0);
+	/* Still live as the device sees it: not released yet. */
+	assert_int_equal(event_count(s, CB_RELEASE, 4), 0);
+	assert_true(s->prepared[4]);
+	m = alloc_ims(f, 4, true, 9);
+	assert_int_equal(m.index, 4);
+	rel = event_at(s, CB_RELEASE, 4);
+	prep = event_at(s, CB_PREPARE, 4);
+	assert_true(rel >= 0 && prep > rel);
+	assert_int_equal(s->ev[rel].cookie, 7);
+	assert_int_equal(msidom_domain_batch_end(f->ims), 0);
+	assert_int_equal(event_count(s, CB_RELEASE, 4), 1);
+	assert_true(s->prepared[4]);
+	assert_int_equal(s->cookie[4], 9);
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(s->nprepared, 0);
+	sim_storage_fini(s);
+	free(s);
+}
+
+/*
+ * A failed sync still releases the freed slot (its descriptor is gone,
+ * nothing could release it later), once, after the sync attempt.
+ */
+static void test_failed_sync_still_releases_the_freed_slot_once(void **state)
+{
+	struct fx *f = *state;
+	struct sim_storage *s = batched_ims_domain(f, 8);
+	struct msidom_alloc_opts o = { .unmasked = true };
+	struct msidom_map m;
+
+	m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, 2, &o);
+	assert_int_equal(m.index, 2);
+	sim_storage_reset_events(s);
+	s->fail_cb = CB_SYNC;
+	s->fail_nth = s->calls[CB_SYNC] + 1;
+	(void)msidom_msi_free(f->dev, MSIDOM_SECONDARY_DOMAIN, 2);
+	assert_int_equal(event_count(s, CB_RELEASE, 2), 1);
+	assert_false(s->prepared[2]);
+	s->fail_cb = CB_NONE;
+	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
+	assert_int_equal(event_count(s, CB_RELEASE, 2), 1);
+	sim_storage_fini(s);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_op_one_sync, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_k_changes_one_sync, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_storage, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_freed_slot_is_released_after_the_sync_applies_its_mask, fx_setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_slot_freed_and_reused_in_a_batch_is_released_once_before_prepare,
+			fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_sync_still_releases_the_freed_slot_once,
+						fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ims-batch", tests, NULL, NULL);

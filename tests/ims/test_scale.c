@@ -61,7 +61,7 @@ static void test_array_65536(void **state)
 		assert_int_equal(msidom_irq_count(f->ctx), N + SIM_MSIX_ENTRIES);
 		assert_int_equal(f->root.nr_used, N + SIM_MSIX_ENTRIES);
 		assert_int_equal(msidom_domain_mapped(f->ims), N);
-		assert_int_equal(sim_count_descs(f->ims), N);
+		assert_int_equal(ts_count_descs(f->ims), N);
 		for (uint32_t i = 0; i < N; i += 4099) {
 			struct msidom_desc *d = msidom_desc_at(f->ims, i);
 
@@ -89,7 +89,7 @@ static void test_array_65536(void **state)
 		assert_int_equal(msidom_irq_count(f->ctx), SIM_MSIX_ENTRIES);
 		assert_int_equal(f->root.nr_used, SIM_MSIX_ENTRIES);
 		assert_int_equal(msidom_domain_mapped(f->ims), 0);
-		assert_int_equal(sim_count_descs(f->ims), 0);
+		assert_int_equal(ts_count_descs(f->ims), 0);
 	}
 	for (uint32_t i = 0; i < N; i++)
 		if (mm->mem[i * 4 + 0] || mm->mem[i * 4 + 2] || !(mm->mem[i * 4 + 3] & 1u))
