@@ -90,14 +90,14 @@ MSIDOM_API int msidom_vfio_set_mode(struct msidom_vfio *v, enum msidom_vfio_mode
 			return ret;
 		msidom_ctx_lock(v->ctx);
 		v->dom = NULL;
-		ret = vfio_disable_index(v, &v->idx[cur]);
+		ret = msidom__vfio_disable_index(v, &v->idx[cur]);
 		msidom_ctx_unlock(v->ctx);
 		if (ret < 0)
 			msidom_log(v->ctx, MSIDOM_LOG_WARN, "vfio %s: could not disable index %u",
 				   v->bdf, cur);
 	}
-	int ret = vfio_devdomain_create(v, type);
-	if (ret < 0 && have && vfio_devdomain_create(v, cur) < 0)
+	int ret = msidom__vfio_devdomain_create(v, type);
+	if (ret < 0 && have && msidom__vfio_devdomain_create(v, cur) < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: the device has no MSI domain left",
 			   v->bdf);
 	return ret;
@@ -170,7 +170,7 @@ MSIDOM_API int msidom_vfio_batch_end(struct msidom_vfio *v)
 	 * did not sync yet: the vectors must still reach the kernel now.
 	 */
 	if (outer && ret == 0)
-		ret = vfio_program(v, &v->idx[v->mode_type]);
+		ret = msidom__vfio_program(v, &v->idx[v->mode_type]);
 	msidom_ctx_unlock(v->ctx);
 	if (ret < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_ERR,
@@ -185,7 +185,7 @@ MSIDOM_API int msidom_vfio_sync(struct msidom_vfio *v)
 	if (!v)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(v->ctx);
-	int ret = v->batch_depth ? -MSIDOM_EBUSY : vfio_program(v, &v->idx[v->mode_type]);
+	int ret = v->batch_depth ? -MSIDOM_EBUSY : msidom__vfio_program(v, &v->idx[v->mode_type]);
 	msidom_ctx_unlock(v->ctx);
 	return ret;
 }
@@ -254,9 +254,9 @@ MSIDOM_API int msidom_vfio_vector_pending(struct msidom_vfio *v, uint32_t index)
 		 * mask (a polled trigger only: KVM owns an irqfd's count).
 		 */
 		if (e->masked) {
-			if (vfio_eventfd_drain(v, e->maskfd))
+			if (msidom__vfio_eventfd_drain(v, e->maskfd))
 				e->pending = true;
-			if (e->polled && vfio_eventfd_drain(v, e->trigger))
+			if (e->polled && msidom__vfio_eventfd_drain(v, e->trigger))
 				e->pending = true;
 		}
 		ret = e->masked && (e->pending || e->inflight);
@@ -276,7 +276,7 @@ MSIDOM_API int msidom_vfio_trigger(struct msidom_vfio *v, uint32_t index)
 	if (!e || ix->kfd[index] < 0)
 		ret = -MSIDOM_ENOENT;
 	else
-		ret = vfio_set_irqs_none(v, ix->type, index, 1);
+		ret = msidom__vfio_set_irqs_none(v, ix->type, index, 1);
 	msidom_ctx_unlock(v->ctx);
 	return ret;
 }
