@@ -24,19 +24,20 @@ struct msidom_bitmap {
 	size_t bytes;
 };
 
-int msidom_bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits);
-void msidom_bitmap_fini(struct msidom_ctx *ctx, struct msidom_bitmap *b);
-bool msidom_bitmap_test(const struct msidom_bitmap *b, uint32_t bit);
-void msidom_bitmap_set(struct msidom_bitmap *b, uint32_t bit);
-void msidom_bitmap_clear(struct msidom_bitmap *b, uint32_t bit);
+int msidom__bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits);
+void msidom__bitmap_fini(struct msidom_ctx *ctx, struct msidom_bitmap *b);
+bool msidom__bitmap_test(const struct msidom_bitmap *b, uint32_t bit);
+void msidom__bitmap_set(struct msidom_bitmap *b, uint32_t bit);
+void msidom__bitmap_clear(struct msidom_bitmap *b, uint32_t bit);
 /* Lowest clear bit, or -1 if all are set. */
-int64_t msidom_bitmap_find_zero(const struct msidom_bitmap *b);
+int64_t msidom__bitmap_find_zero(const struct msidom_bitmap *b);
 /* Lowest set bit >= @from, or -1. */
-int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from);
+int64_t msidom__bitmap_next_set(const struct msidom_bitmap *b, uint32_t from);
 /*
  * Lowest start of @count clear bits aligned to @align (a power of two),
  * or -1. Linear: for block allocations only.
  */
-int64_t msidom_bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count, uint32_t align);
+int64_t msidom__bitmap_find_zero_area(const struct msidom_bitmap *b, uint32_t count,
+				      uint32_t align);
 
 #endif

@@ -65,7 +65,7 @@ int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *
 	d = msidom_zalloc(ctx, sizeof(*d));
 	if (!d)
 		return -MSIDOM_ENOMEM;
-	ret = msidom_radix_init(ctx, &d->revmap, info->hwsize);
+	ret = msidom__radix_init(ctx, &d->revmap, info->hwsize);
 	if (ret)
 		goto err_free;
 
@@ -110,8 +110,8 @@ void msidom__domain_release(struct msidom_domain *d)
 		d->path[1]->nchildren--;
 	list_del(&d->node);
 	msidom__desc_spare_release(d);
-	msidom_bitmap_fini(ctx, &d->index_map);
-	msidom_radix_fini(ctx, &d->revmap);
+	msidom__bitmap_fini(ctx, &d->index_map);
+	msidom__radix_fini(ctx, &d->revmap);
 	msidom_free(ctx, d, sizeof(*d));
 }
 
