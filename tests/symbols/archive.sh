@@ -21,7 +21,7 @@ archive=$1
 gen=$2
 shift 2
 
-for tool in nm python3; do
+for tool in nm ar python3; do
 	command -v "$tool" >/dev/null 2>&1 || fail "'$tool' not found (run scripts/test.sh, it installs it)"
 done
 [ -n "$archive" ] || fail "this configuration builds no static library (default_library=shared); the symbols suite needs default_library=both"
@@ -35,6 +35,8 @@ python3 "$gen" --headers "$@" >"$tmp/public"
 # -A: "ARCHIVE:MEMBER:VALUE TYPE NAME" for every global defined symbol.
 nm -A -g --defined-only "$archive" >"$tmp/nm"
 [ -s "$tmp/nm" ] || fail "$archive defines no global symbol"
+# Members in archive order: two parts may each have a dispatch.c.o.
+ar t "$archive" >"$tmp/members"
 
 # Instrumented builds: AddressSanitizer may add an ODR indicator for each
 # instrumented global, with the global's own linkage: __odr_asan.<global>
@@ -43,17 +45,36 @@ nm -A -g --defined-only "$archive" >"$tmp/nm"
 # These two sanitizer-generated forms are accepted only when <global> itself
 # passes the rules above; any other name, sanitizer-generated or not, is
 # reported, so no real stray hides behind an instrumented build.
-awk -v public="$tmp/public" '
+awk -v public="$tmp/public" -v members="$tmp/members" '
 	BEGIN {
 		while ((getline line < public) > 0)
 			api[line] = 1
+		while ((getline line < members) > 0) {
+			member[++nmembers] = line
+			times[line]++
+		}
+		at = 0
+		cur = ""
+	}
+	# The member a line of nm -A belongs to, numbered when its name is
+	# not unique (nm lists members in archive order).
+	function which(name,    i) {
+		if (name != cur) {
+			cur = name
+			while (at < nmembers && member[++at] != name)
+				;
+			seen[name]++
+		}
+		if (times[name] > 1)
+			return sprintf("%s (member %d of %d with that name)", name, seen[name], times[name])
+		return name
 	}
 	function ours(name) {
 		return name ~ /^msidom__[A-Za-z0-9]/ || (name in api)
 	}
 	NF == 3 {
 		n = split($1, path, ":")
-		obj = path[n - 1]
+		obj = which(path[n - 1])
 		name = $3
 		if (ours(name))
 			next
