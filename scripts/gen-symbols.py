@@ -185,7 +185,8 @@ def main():
     args = ap.parse_args()
 
     if args.map_symbols:
-        print('\n'.join(map_symbols(args.map)))
+        for name in map_symbols(args.map):
+            print(name)
         return 0
 
     headers = args.headers or sorted(glob.glob(HEADER_GLOB, recursive=True))
