@@ -22,7 +22,9 @@ MSIDOM_TEST_PACKAGES=(
 	libcmocka-dev          # unit, ims, vfio, baremetal, vmm suites
 	doxygen                # the docs target
 	clang-format           # the style check (.clang-format)
-	binutils               # consumer suite: nm, readelf
+	binutils               # consumer and symbols suites: nm, readelf
+	g++                    # consumer suite: every public header compiled as C++
+	abigail-tools          # scripts/abi.sh: abidw, abidiff against abi/libmsidom.abi
 	valgrind               # bench suite: callgrind instruction counts
 	qemu-system-x86        # vfio-e2e, baremetal-e2e
 	busybox-static         # vfio-e2e: the guest's initramfs

@@ -3,11 +3,13 @@
 #
 # Quick start 2 (and CI, through .ci/run): configure build-ci from scratch
 # with clang + AddressSanitizer + UndefinedBehaviorSanitizer, build with
-# -Werror, build the Doxygen docs (zero warnings), and run every meson test
-# suite. Installs the Debian packages it lacks first. Exits non-zero on any
-# failure, on any skipped test, and on a suite listed in tests/meson.build
-# that registered no test (benchmark() suites are listed, not run: their
-# figures mean nothing under the sanitizers).
+# -Werror, compare the ABI with abi/libmsidom.abi (scripts/abi.sh, in its
+# own gcc build), check the style, build the Doxygen docs (zero warnings),
+# and run every meson test suite. Installs the Debian packages it lacks
+# first. Exits non-zero on any failure, on an ABI change the baseline does
+# not record, on any skipped test, and on a suite listed in
+# tests/meson.build that registered no test (benchmark() suites are listed,
+# not run: their figures mean nothing under the sanitizers).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +41,11 @@ CC=clang meson setup "$builddir" \
 step "build"
 ninja -C "$builddir"
 
+# A failure here fails test.sh at the end; the suites still run.
+step "ABI (abidiff against abi/libmsidom.abi)"
+abi_rc=0
+bash scripts/abi.sh </dev/null || abi_rc=1
+
 step "style (clang-format --dry-run --Werror on every C file)"
 git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
 
@@ -48,8 +55,8 @@ ninja -C "$builddir" docs
 step "test: every suite"
 meson introspect "$builddir" --tests >"$builddir/tests.json"
 meson introspect "$builddir" --benchmarks >"$builddir/benchmarks.json"
-rc=0
-meson test -C "$builddir" --print-errorlogs --num-processes 2 </dev/null || rc=$?
+rc=$abi_rc
+meson test -C "$builddir" --print-errorlogs --num-processes 2 </dev/null || rc=1
 
 step "summary"
 # Per suite counts from meson's own log, and the checks meson does not do:
@@ -138,6 +145,7 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 echo
 if [ "$rc" -ne 0 ]; then
+	[ "$abi_rc" -eq 0 ] || echo "test.sh: the ABI check failed (scripts/abi.sh, above)"
 	echo "test.sh: FAILED (full logs: $builddir/meson-logs/testlog.txt)"
 	echo "$passed passed, $failed failed"
 	exit 1

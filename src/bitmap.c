@@ -24,7 +24,7 @@ static inline unsigned int ctz64(uint64_t v)
 #endif
 }
 
-int msidom_bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits)
+int msidom__bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits)
 {
 	uint32_t n = nbits, total = 0;
 	uint8_t lv = 0;
@@ -64,19 +64,19 @@ int msidom_bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t
 	return 0;
 }
 
-void msidom_bitmap_fini(struct msidom_ctx *ctx, struct msidom_bitmap *b)
+void msidom__bitmap_fini(struct msidom_ctx *ctx, struct msidom_bitmap *b)
 {
 	if (b->words)
 		msidom_free(ctx, b->words, b->bytes);
 	b->words = NULL;
 }
 
-bool msidom_bitmap_test(const struct msidom_bitmap *b, uint32_t bit)
+bool msidom__bitmap_test(const struct msidom_bitmap *b, uint32_t bit)
 {
 	return (b->words[bit / 64] >> (bit % 64)) & 1;
 }
 
-void msidom_bitmap_set(struct msidom_bitmap *b, uint32_t bit)
+void msidom__bitmap_set(struct msidom_bitmap *b, uint32_t bit)
 {
 	for (uint8_t lv = 0; lv < b->nlevels; lv++) {
 		uint64_t *w = &b->words[b->off[lv] + bit / 64];
@@ -88,7 +88,7 @@ void msidom_bitmap_set(struct msidom_bitmap *b, uint32_t bit)
 	}
 }
 
-void msidom_bitmap_clear(struct msidom_bitmap *b, uint32_t bit)
+void msidom__bitmap_clear(struct msidom_bitmap *b, uint32_t bit)
 {
 	for (uint8_t lv = 0; lv < b->nlevels; lv++) {
 		uint64_t *w = &b->words[b->off[lv] + bit / 64];
@@ -101,7 +101,7 @@ void msidom_bitmap_clear(struct msidom_bitmap *b, uint32_t bit)
 	}
 }
 
-int64_t msidom_bitmap_find_zero(const struct msidom_bitmap *b)
+int64_t msidom__bitmap_find_zero(const struct msidom_bitmap *b)
 {
 	uint64_t idx = 0;
 
@@ -115,7 +115,7 @@ int64_t msidom_bitmap_find_zero(const struct msidom_bitmap *b)
 	return idx < b->nbits ? (int64_t)idx : -1;
 }
 
-int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from)
+int64_t msidom__bitmap_next_set(const struct msidom_bitmap *b, uint32_t from)
 {
 	uint32_t wi;
 	uint64_t w;

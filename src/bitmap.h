@@ -26,15 +26,15 @@ struct msidom_bitmap {
 	size_t bytes;
 };
 
-int msidom_bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits);
-void msidom_bitmap_fini(struct msidom_ctx *ctx, struct msidom_bitmap *b);
-bool msidom_bitmap_test(const struct msidom_bitmap *b, uint32_t bit);
-void msidom_bitmap_set(struct msidom_bitmap *b, uint32_t bit);
-void msidom_bitmap_clear(struct msidom_bitmap *b, uint32_t bit);
+int msidom__bitmap_init(struct msidom_ctx *ctx, struct msidom_bitmap *b, uint32_t nbits);
+void msidom__bitmap_fini(struct msidom_ctx *ctx, struct msidom_bitmap *b);
+bool msidom__bitmap_test(const struct msidom_bitmap *b, uint32_t bit);
+void msidom__bitmap_set(struct msidom_bitmap *b, uint32_t bit);
+void msidom__bitmap_clear(struct msidom_bitmap *b, uint32_t bit);
 /* Lowest clear bit, or -1 if all are set. */
-int64_t msidom_bitmap_find_zero(const struct msidom_bitmap *b);
+int64_t msidom__bitmap_find_zero(const struct msidom_bitmap *b);
 /* Lowest set bit >= @from, or -1. */
-int64_t msidom_bitmap_next_set(const struct msidom_bitmap *b, uint32_t from);
+int64_t msidom__bitmap_next_set(const struct msidom_bitmap *b, uint32_t from);
 /*
  * Block searches go through msidom_bitmap_find_area() on level 0
  * (b->words, b->nbits): the levels above only speed up single bits.

@@ -19,7 +19,7 @@ int msidom__index_find(struct msidom_domain *dd, uint32_t index, int *err)
 		}
 		return (int)index;
 	}
-	bit = msidom_bitmap_find_zero(&dd->index_map);
+	bit = msidom__bitmap_find_zero(&dd->index_map);
 	if (bit < 0) {
 		pr_err(dd->ctx, "%s: all %u indexes in use", dd->name, dd->hwsize);
 		*err = -MSIDOM_ENOSPC;
@@ -81,7 +81,7 @@ struct msidom_desc *msidom__desc_new(struct msidom_domain *dd, uint32_t index, m
 		desc_put(dd, desc, true);
 		return NULL;
 	}
-	msidom_bitmap_set(&dd->index_map, index);
+	msidom__bitmap_set(&dd->index_map, index);
 	dd->ndescs++;
 	return desc;
 }
@@ -93,7 +93,7 @@ void msidom__desc_unlink(struct msidom_desc *desc, bool undo)
 	uint32_t index = desc->lv[0].hwirq;
 
 	dd->ndescs--;
-	msidom_bitmap_clear(&dd->index_map, index);
+	msidom__bitmap_clear(&dd->index_map, index);
 	msidom__revmap_remove(dd, index, undo);
 }
 
@@ -120,9 +120,9 @@ static bool desc_match(const struct msidom_desc *desc, enum msidom_desc_filter f
 struct msidom_desc *msidom__desc_scan(const struct msidom_domain *dd, uint32_t from,
 				      enum msidom_desc_filter filter)
 {
-	int64_t bit = from < dd->hwsize ? msidom_bitmap_next_set(&dd->index_map, from) : -1;
+	int64_t bit = from < dd->hwsize ? msidom__bitmap_next_set(&dd->index_map, from) : -1;
 
-	for (; bit >= 0; bit = msidom_bitmap_next_set(&dd->index_map, (uint32_t)bit + 1)) {
+	for (; bit >= 0; bit = msidom__bitmap_next_set(&dd->index_map, (uint32_t)bit + 1)) {
 		const struct msidom_irq_data *data =
 			msidom_radix_lookup(&dd->revmap, (uint32_t)bit);
 		struct msidom_desc *desc = data ? data_desc(data) : NULL;
@@ -179,7 +179,7 @@ MSIDOM_API int msidom_desc_add(struct msidom_domain *d, uint32_t index, msidom_c
 	idx = msidom__index_find(d, index, &ret);
 	if (idx < 0)
 		goto out;
-	if (msidom_bitmap_test(&d->index_map, (uint32_t)idx)) {
+	if (msidom__bitmap_test(&d->index_map, (uint32_t)idx)) {
 		pr_err(d->ctx, "%s: index %d already has a descriptor", d->name, idx);
 		ret = -MSIDOM_EEXIST;
 		goto out;

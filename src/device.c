@@ -164,7 +164,7 @@ MSIDOM_API int msidom_device_domain_create(struct msidom_device *dev, enum msido
 	ret = msidom__domain_new(dev->ctx, &info, parent, &dd);
 	if (ret)
 		goto out;
-	ret = msidom_bitmap_init(dev->ctx, &dd->index_map, tmpl->hwsize);
+	ret = msidom__bitmap_init(dev->ctx, &dd->index_map, tmpl->hwsize);
 	if (ret) {
 		/* No ops->destroy yet: the caller still owns priv. */
 		dd->ops = NULL;

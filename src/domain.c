@@ -123,7 +123,7 @@ int msidom__domain_new(struct msidom_ctx *ctx, const struct msidom_domain_info *
 	ret = load_domain_ops(d, info);
 	if (ret)
 		goto err_free;
-	ret = msidom_radix_init(ctx, &d->revmap, info->hwsize);
+	ret = msidom__radix_init(ctx, &d->revmap, info->hwsize);
 	if (ret)
 		goto err_ops;
 
@@ -167,8 +167,8 @@ void msidom__domain_release(struct msidom_domain *d)
 		d->path[1]->nchildren--;
 	list_del(&d->node);
 	msidom__desc_spare_release(d);
-	msidom_bitmap_fini(ctx, &d->index_map);
-	msidom_radix_fini(ctx, &d->revmap);
+	msidom__bitmap_fini(ctx, &d->index_map);
+	msidom__radix_fini(ctx, &d->revmap);
 	free_domain_ops(d);
 	msidom_free(ctx, d, sizeof(*d));
 }

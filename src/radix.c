@@ -3,7 +3,7 @@
 
 #include "internal.h"
 
-int msidom_radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t size)
+int msidom__radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t size)
 {
 	if (!size)
 		return -MSIDOM_EINVAL;
@@ -22,7 +22,7 @@ int msidom_radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t s
 	return 0;
 }
 
-void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r)
+void msidom__radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r)
 {
 	if (!r->top)
 		return;
@@ -35,8 +35,8 @@ void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r)
 	r->meta = NULL;
 }
 
-int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
-				 void *val)
+int msidom__radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+				  void *val)
 {
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
 	void **leaf = msidom_zalloc(ctx, r->leaf_entries * sizeof(void *));
@@ -51,7 +51,7 @@ int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r,
 	return 0;
 }
 
-void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key)
+void msidom__radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key)
 {
 	uint32_t li = key >> MSIDOM_RADIX_SHIFT;
 	void **leaf = r->top[li];

@@ -31,13 +31,13 @@ struct msidom_radix {
 	uint32_t leaf_entries;
 };
 
-int msidom_radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t size);
-void msidom_radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r);
+int msidom__radix_init(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t size);
+void msidom__radix_fini(struct msidom_ctx *ctx, struct msidom_radix *r);
 /* Insert into a leaf that does not exist yet. */
-int msidom_radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
-				 void *val);
+int msidom__radix_insert_new_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
+				  void *val);
 /* Free the leaf of @key if it is empty and the current operation made it. */
-void msidom_radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key);
+void msidom__radix_release_leaf(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key);
 
 /* 0, -EEXIST if the slot is taken, or -ENOMEM; nothing changed on error. */
 static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radix *r, uint32_t key,
@@ -47,7 +47,7 @@ static inline int msidom_radix_insert(struct msidom_ctx *ctx, struct msidom_radi
 	void **leaf = r->top[li];
 
 	if (!leaf)
-		return msidom_radix_insert_new_leaf(ctx, r, key, val);
+		return msidom__radix_insert_new_leaf(ctx, r, key, val);
 	if (leaf[key & (MSIDOM_RADIX_LEAF - 1)])
 		return -MSIDOM_EEXIST;
 	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], val, __ATOMIC_RELEASE);
@@ -70,7 +70,7 @@ static inline void msidom_radix_remove(struct msidom_ctx *ctx, struct msidom_rad
 		return;
 	__atomic_store_n(&leaf[key & (MSIDOM_RADIX_LEAF - 1)], NULL, __ATOMIC_RELEASE);
 	if (--r->meta[li].count == 0 && release)
-		msidom_radix_release_leaf(ctx, r, key);
+		msidom__radix_release_leaf(ctx, r, key);
 }
 
 static inline void *msidom_radix_lookup(const struct msidom_radix *r, uint32_t key)

@@ -7,13 +7,13 @@
 
 int msidom__virq_init(struct msidom_ctx *ctx, uint32_t max)
 {
-	int ret = msidom_bitmap_init(ctx, &ctx->virq_map, max);
+	int ret = msidom__bitmap_init(ctx, &ctx->virq_map, max);
 
 	if (ret)
 		return ret;
-	ret = msidom_radix_init(ctx, &ctx->virq_descs, max);
+	ret = msidom__radix_init(ctx, &ctx->virq_descs, max);
 	if (ret) {
-		msidom_bitmap_fini(ctx, &ctx->virq_map);
+		msidom__bitmap_fini(ctx, &ctx->virq_map);
 		return ret;
 	}
 	ctx->max_virqs = max;
@@ -22,13 +22,13 @@ int msidom__virq_init(struct msidom_ctx *ctx, uint32_t max)
 
 void msidom__virq_fini(struct msidom_ctx *ctx)
 {
-	msidom_radix_fini(ctx, &ctx->virq_descs);
-	msidom_bitmap_fini(ctx, &ctx->virq_map);
+	msidom__radix_fini(ctx, &ctx->virq_descs);
+	msidom__bitmap_fini(ctx, &ctx->virq_map);
 }
 
 int64_t msidom__virq_alloc(struct msidom_ctx *ctx, struct msidom_desc *desc)
 {
-	int64_t bit = msidom_bitmap_find_zero(&ctx->virq_map);
+	int64_t bit = msidom__bitmap_find_zero(&ctx->virq_map);
 	int ret;
 
 	if (bit < 0) {
@@ -38,7 +38,7 @@ int64_t msidom__virq_alloc(struct msidom_ctx *ctx, struct msidom_desc *desc)
 	ret = msidom_radix_insert(ctx, &ctx->virq_descs, (uint32_t)bit, desc);
 	if (ret)
 		return ret;
-	msidom_bitmap_set(&ctx->virq_map, (uint32_t)bit);
+	msidom__bitmap_set(&ctx->virq_map, (uint32_t)bit);
 	ctx->nr_irqs++;
 	return bit + 1;
 }
@@ -46,7 +46,7 @@ int64_t msidom__virq_alloc(struct msidom_ctx *ctx, struct msidom_desc *desc)
 void msidom__virq_free(struct msidom_ctx *ctx, uint32_t virq, bool undo)
 {
 	msidom_radix_remove(ctx, &ctx->virq_descs, virq - 1, undo);
-	msidom_bitmap_clear(&ctx->virq_map, virq - 1);
+	msidom__bitmap_clear(&ctx->virq_map, virq - 1);
 	ctx->nr_irqs--;
 }
 

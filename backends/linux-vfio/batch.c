@@ -46,7 +46,7 @@ MSIDOM_API int msidom_vfio_batch_end(struct msidom_vfio *v)
 	 * did not sync yet: the vectors must still reach the kernel now.
 	 */
 	if (outer && ret == 0)
-		ret = vfio_program(v, &v->idx[v->mode_type]);
+		ret = msidom__vfio_program(v, &v->idx[v->mode_type]);
 	msidom_ctx_unlock(v->ctx);
 	if (ret < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_ERR,
@@ -61,7 +61,7 @@ MSIDOM_API int msidom_vfio_sync(struct msidom_vfio *v)
 	if (!v)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(v->ctx);
-	int ret = v->batch_depth ? -MSIDOM_EBUSY : vfio_program(v, &v->idx[v->mode_type]);
+	int ret = v->batch_depth ? -MSIDOM_EBUSY : msidom__vfio_program(v, &v->idx[v->mode_type]);
 	msidom_ctx_unlock(v->ctx);
 	return ret;
 }

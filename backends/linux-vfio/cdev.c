@@ -36,7 +36,7 @@ struct cdev_ioas_alloc {
 	uint32_t out_ioas_id;
 };
 
-int vfio_cdev_open(struct msidom_vfio *v)
+int msidom__vfio_cdev_open(struct msidom_vfio *v)
 {
 	char dir[96], name[32], path[64];
 	if (!v->sys.first_dirent)
@@ -59,7 +59,7 @@ int vfio_cdev_open(struct msidom_vfio *v)
 	if (ret < 0) {
 		msidom_log(v->ctx, MSIDOM_LOG_INFO, "vfio %s: /dev/iommu: %s; using the group path",
 			   v->bdf, msidom_strerror(ret));
-		vfio_close(v, &v->device);
+		msidom__vfio_close(v, &v->device);
 		return 0;
 	}
 	v->container = ret;
@@ -95,12 +95,12 @@ int vfio_cdev_open(struct msidom_vfio *v)
 	}
 	v->info.cdev = true;
 	v->info.group = -1;
-	v->info.isolated = vfio_probe_isolated(v, "iommufd");
+	v->info.isolated = msidom__vfio_probe_isolated(v, "iommufd");
 	return 1;
 
 err:
 	/* Closing the device unbinds it; closing the iommufd frees the IOAS. */
-	vfio_close(v, &v->device);
-	vfio_close(v, &v->container);
+	msidom__vfio_close(v, &v->device);
+	msidom__vfio_close(v, &v->container);
 	return ret;
 }

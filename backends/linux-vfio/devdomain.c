@@ -27,15 +27,15 @@ static int dev_bus_sync_unlock(struct msidom_domain *d)
 	struct vfio_index *ix = &v->idx[v->mode_type];
 	v->in_op_batch = false;
 	if (v->committing)
-		return vfio_program(v, ix);
+		return msidom__vfio_program(v, ix);
 	/*
 	 * A core per-operation batch: alloc and free already programmed the
 	 * kernel in their ops; only a mask or unmask may still wait here.
 	 */
 	if (!v->deferred)
 		return 0;
-	int ret = vfio_program(v, ix);
-	vfio_clear_deferred(v, ix, ret < 0);
+	int ret = msidom__vfio_program(v, ix);
+	msidom__vfio_clear_deferred(v, ix, ret < 0);
 	return ret;
 }
 
@@ -46,7 +46,7 @@ static const struct msidom_chip_ops dev_chip = {
 	.bus_sync_unlock = dev_bus_sync_unlock,
 };
 
-int vfio_devdomain_create(struct msidom_vfio *v, uint32_t type)
+int msidom__vfio_devdomain_create(struct msidom_vfio *v, uint32_t type)
 {
 	bool msix = type == VFIO_PCI_MSIX_IRQ_INDEX;
 	struct msidom_template tmpl = {

@@ -23,7 +23,7 @@ static uint64_t consume(struct msidom_vfio *v, uint32_t kind, uint32_t low)
 		/* A stale event of a vector freed since epoll_wait returned. */
 		if (!e->allocated || !e->polled)
 			return 0;
-		uint64_t cnt = vfio_eventfd_drain(v, e->trigger);
+		uint64_t cnt = msidom__vfio_eventfd_drain(v, e->trigger);
 		/* Raised before a mask took effect: keep it for the unmask. */
 		if (cnt && e->masked) {
 			e->pending = true;
@@ -36,8 +36,8 @@ static uint64_t consume(struct msidom_vfio *v, uint32_t kind, uint32_t low)
 		e->inflight = cnt != 0;
 		return cnt;
 	}
-	case VFIO_EV_ERR: return vfio_eventfd_drain(v, v->errfd);
-	case VFIO_EV_REQ: return vfio_eventfd_drain(v, v->reqfd);
+	case VFIO_EV_ERR: return msidom__vfio_eventfd_drain(v, v->errfd);
+	case VFIO_EV_REQ: return msidom__vfio_eventfd_drain(v, v->reqfd);
 	default: return 0;
 	}
 }

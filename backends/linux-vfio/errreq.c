@@ -16,7 +16,7 @@ static bool usable(const struct msidom_vfio *v, uint32_t type)
 
 static int arm_one(struct msidom_vfio *v, uint32_t type, int *fdp)
 {
-	int fd = vfio_eventfd_new(v);
+	int fd = msidom__vfio_eventfd_new(v);
 	if (fd < 0)
 		return fd;
 	int ret = v->sys.epoll_ctl(
@@ -25,7 +25,7 @@ static int arm_one(struct msidom_vfio *v, uint32_t type, int *fdp)
 	if (ret < 0)
 		goto err_fd;
 	int32_t fds[1] = { fd };
-	ret = vfio_set_irqs_fds(v, type, 0, 1, fds);
+	ret = msidom__vfio_set_irqs_fds(v, type, 0, 1, fds);
 	if (ret < 0)
 		goto err_epoll;
 	*fdp = fd;
@@ -34,7 +34,7 @@ static int arm_one(struct msidom_vfio *v, uint32_t type, int *fdp)
 err_epoll:
 	(void)v->sys.epoll_ctl(v->sys.opaque, v->epfd, EPOLL_CTL_DEL, fd, 0, 0);
 err_fd:
-	vfio_close(v, &fd);
+	msidom__vfio_close(v, &fd);
 	return ret;
 }
 
@@ -43,14 +43,14 @@ static void disarm_one(struct msidom_vfio *v, uint32_t type, int *fdp)
 	if (*fdp < 0)
 		return;
 	int32_t none[1] = { -1 };
-	if (vfio_set_irqs_fds(v, type, 0, 1, none) < 0)
+	if (msidom__vfio_set_irqs_fds(v, type, 0, 1, none) < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_WARN, "vfio %s: could not disarm irq index %u",
 			   v->bdf, type);
 	(void)v->sys.epoll_ctl(v->sys.opaque, v->epfd, EPOLL_CTL_DEL, *fdp, 0, 0);
-	vfio_close(v, fdp);
+	msidom__vfio_close(v, fdp);
 }
 
-int vfio_errreq_arm(struct msidom_vfio *v)
+int msidom__vfio_errreq_arm(struct msidom_vfio *v)
 {
 	int ret;
 	if (v->on_err) {
@@ -85,7 +85,7 @@ err:
 	return ret;
 }
 
-void vfio_errreq_disarm(struct msidom_vfio *v)
+void msidom__vfio_errreq_disarm(struct msidom_vfio *v)
 {
 	disarm_one(v, VFIO_PCI_REQ_IRQ_INDEX, &v->reqfd);
 	disarm_one(v, VFIO_PCI_ERR_IRQ_INDEX, &v->errfd);

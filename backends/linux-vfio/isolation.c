@@ -13,7 +13,7 @@
  * their module's allow_unsafe_interrupts is set; with it clear, acceptance
  * proves isolation.
  */
-bool vfio_probe_isolated(struct msidom_vfio *v, const char *module)
+bool msidom__vfio_probe_isolated(struct msidom_vfio *v, const char *module)
 {
 	char param[96];
 	char c = 0;
@@ -25,7 +25,7 @@ bool vfio_probe_isolated(struct msidom_vfio *v, const char *module)
 	if (fd >= 0) {
 		if (v->sys.read(v->sys.opaque, fd, &c, 1) != 1)
 			c = 0;
-		vfio_close(v, &fd);
+		msidom__vfio_close(v, &fd);
 	}
 	if (c == 'N' || c == 'n' || c == '0')
 		return true;

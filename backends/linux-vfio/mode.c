@@ -47,14 +47,14 @@ MSIDOM_API int msidom_vfio_set_mode(struct msidom_vfio *v, enum msidom_vfio_mode
 			return ret;
 		msidom_ctx_lock(v->ctx);
 		v->dom = NULL;
-		ret = vfio_disable_index(v, &v->idx[cur]);
+		ret = msidom__vfio_disable_index(v, &v->idx[cur]);
 		msidom_ctx_unlock(v->ctx);
 		if (ret < 0)
 			msidom_log(v->ctx, MSIDOM_LOG_WARN, "vfio %s: could not disable index %u",
 				   v->bdf, cur);
 	}
-	int ret = vfio_devdomain_create(v, type);
-	if (ret < 0 && have && vfio_devdomain_create(v, cur) < 0)
+	int ret = msidom__vfio_devdomain_create(v, type);
+	if (ret < 0 && have && msidom__vfio_devdomain_create(v, cur) < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: the device has no MSI domain left",
 			   v->bdf);
 	return ret;

@@ -123,14 +123,14 @@ static int open_container(struct msidom_vfio *v)
 			   msidom_strerror(ret));
 		goto err_group;
 	}
-	v->info.isolated = vfio_probe_isolated(v, "vfio_iommu_type1");
+	v->info.isolated = msidom__vfio_probe_isolated(v, "vfio_iommu_type1");
 	return 0;
 
 err_group:
 	/* Closing the group detaches it from the container. */
-	vfio_close(v, &v->group);
+	msidom__vfio_close(v, &v->group);
 err_container:
-	vfio_close(v, &v->container);
+	msidom__vfio_close(v, &v->container);
 	return ret;
 }
 
@@ -244,7 +244,7 @@ static int build_core(struct msidom_vfio *v, enum msidom_vfio_mode mode)
 					    .name = v->bdf,
 					    .requester_id = 0,
 					    .priv = v };
-	int ret = vfio_root_create(v);
+	int ret = msidom__vfio_root_create(v);
 	if (ret < 0)
 		return ret;
 	ret = msidom_device_create(v->ctx, &dinfo, &v->dev);
@@ -311,7 +311,7 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	v->on_req = cfg->on_req;
 	v->cb_arg = cfg->cb_arg;
 
-	int ret = cfg->no_cdev ? 0 : vfio_cdev_open(v);
+	int ret = cfg->no_cdev ? 0 : msidom__vfio_cdev_open(v);
 	if (ret < 0)
 		goto err_free;
 	if (ret == 0) {
@@ -351,7 +351,7 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 			   msidom_strerror(ret));
 		goto err_epoll;
 	}
-	ret = vfio_errreq_arm(v);
+	ret = msidom__vfio_errreq_arm(v);
 	if (ret < 0)
 		goto err_core;
 	*out = v;
@@ -361,14 +361,14 @@ err_core:
 	msidom_device_destroy(v->dev);
 	(void)msidom_domain_destroy(v->root);
 err_epoll:
-	vfio_close(v, &v->epfd);
+	msidom__vfio_close(v, &v->epfd);
 err_tables:
 	free_tables(v);
 err_device:
-	vfio_close(v, &v->device);
+	msidom__vfio_close(v, &v->device);
 err_group:
-	vfio_close(v, &v->group);
-	vfio_close(v, &v->container);
+	msidom__vfio_close(v, &v->group);
+	msidom__vfio_close(v, &v->container);
 err_free:
 	msidom_log(ctx, MSIDOM_LOG_DEBUG, "vfio %s: open failed: %s", cfg->bdf,
 		   msidom_strerror(ret));
@@ -391,17 +391,17 @@ MSIDOM_API void msidom_vfio_close(struct msidom_vfio *v)
 	(void)msidom_domain_destroy(v->root);
 	for (uint32_t t = VFIO_PCI_MSI_IRQ_INDEX; t <= VFIO_PCI_MSIX_IRQ_INDEX; t++) {
 		struct vfio_index *ix = &v->idx[t];
-		if (ix->kenabled && vfio_disable_index(v, ix) < 0)
+		if (ix->kenabled && msidom__vfio_disable_index(v, ix) < 0)
 			msidom_log(ctx, MSIDOM_LOG_WARN, "vfio %s: could not disable index %u",
 				   v->bdf, t);
-		vfio_reap(v, ix, true);
+		msidom__vfio_reap(v, ix, true);
 	}
-	vfio_errreq_disarm(v);
-	vfio_close(v, &v->epfd);
+	msidom__vfio_errreq_disarm(v);
+	msidom__vfio_close(v, &v->epfd);
 	free_tables(v);
 	/* Closing the device and the group returns the device to the host. */
-	vfio_close(v, &v->device);
-	vfio_close(v, &v->group);
-	vfio_close(v, &v->container);
+	msidom__vfio_close(v, &v->device);
+	msidom__vfio_close(v, &v->group);
+	msidom__vfio_close(v, &v->container);
 	msidom_free(ctx, v, sizeof(*v));
 }

@@ -69,9 +69,9 @@ static void commit_range(struct msidom_vfio *v, struct vfio_index *ix, uint32_t 
 		struct vfio_vec *e = &ix->vec[n];
 		int32_t neu = want_fd(ix, n);
 		if (neu >= 0 && neu == e->trigger && e->maskfd >= 0 && ix->kfd[n] == e->maskfd) {
-			bool fired = vfio_eventfd_drain(v, e->maskfd) != 0;
+			bool fired = msidom__vfio_eventfd_drain(v, e->maskfd) != 0;
 			if (fired || e->pending) {
-				vfio_eventfd_signal(v, e->trigger);
+				msidom__vfio_eventfd_signal(v, e->trigger);
 				v->stats.replays++;
 			}
 			e->pending = false;
@@ -80,7 +80,7 @@ static void commit_range(struct msidom_vfio *v, struct vfio_index *ix, uint32_t 
 	}
 }
 
-void vfio_reap(struct msidom_vfio *v, struct vfio_index *ix, bool all)
+void msidom__vfio_reap(struct msidom_vfio *v, struct vfio_index *ix, bool all)
 {
 	uint32_t i = 0;
 	while (i < ix->ngrave) {
@@ -92,7 +92,7 @@ void vfio_reap(struct msidom_vfio *v, struct vfio_index *ix, bool all)
 			i++;
 			continue;
 		}
-		vfio_close(v, &fd);
+		msidom__vfio_close(v, &fd);
 		ix->grave[i] = ix->grave[--ix->ngrave];
 	}
 }
@@ -105,11 +105,11 @@ static void shadow_reset(struct vfio_index *ix)
 	ix->kcount = 0;
 }
 
-int vfio_disable_index(struct msidom_vfio *v, struct vfio_index *ix)
+int msidom__vfio_disable_index(struct msidom_vfio *v, struct vfio_index *ix)
 {
 	if (!ix->kenabled)
 		return 0;
-	int ret = vfio_set_irqs_none(v, ix->type, 0, 0);
+	int ret = msidom__vfio_set_irqs_none(v, ix->type, 0, 0);
 	if (ret)
 		return ret;
 	v->stats.disables++;
@@ -122,7 +122,7 @@ static int enable_block(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n
 {
 	fill(v, ix, 0, n, false);
 	/* On failure the kernel disables the index again: nothing to undo. */
-	int ret = vfio_set_irqs_fds(v, ix->type, 0, n, v->fdbuf);
+	int ret = msidom__vfio_set_irqs_fds(v, ix->type, 0, n, v->fdbuf);
 	if (ret)
 		return ret;
 	ix->kenabled = true;
@@ -135,7 +135,7 @@ static void signal_armed(struct msidom_vfio *v, const struct vfio_index *ix)
 {
 	for (uint32_t n = 0; n < ix->count; n++) {
 		if (ix->kfd[n] >= 0) {
-			vfio_eventfd_signal(v, ix->kfd[n]);
+			msidom__vfio_eventfd_signal(v, ix->kfd[n]);
 			v->stats.resize_signals++;
 		}
 	}
@@ -149,16 +149,16 @@ static void signal_armed(struct msidom_vfio *v, const struct vfio_index *ix)
  */
 static int grow(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 {
-	int ret = vfio_set_irqs_none(v, ix->type, 0, 0);
+	int ret = msidom__vfio_set_irqs_none(v, ix->type, 0, 0);
 	if (ret)
 		return ret;
 	v->stats.disables++;
 	fill(v, ix, 0, n, false);
-	ret = vfio_set_irqs_fds(v, ix->type, 0, n, v->fdbuf);
+	ret = msidom__vfio_set_irqs_fds(v, ix->type, 0, n, v->fdbuf);
 	if (ret) {
 		uint32_t old = ix->kcount;
 		fill(v, ix, 0, old, true);
-		if (vfio_set_irqs_fds(v, ix->type, 0, old, v->fdbuf)) {
+		if (msidom__vfio_set_irqs_fds(v, ix->type, 0, old, v->fdbuf)) {
 			msidom_log(v->ctx, MSIDOM_LOG_ERR,
 				   "vfio %s: index %u could not be re-enabled after a failed "
 				   "resize; its vectors stay disarmed until the next operation",
@@ -183,7 +183,7 @@ static int apply_runs(struct msidom_vfio *v, struct vfio_index *ix)
 	int ret = 0;
 	while (next_run(ix, &pos, &start, &len)) {
 		fill(v, ix, start, len, false);
-		ret = vfio_set_irqs_fds(v, ix->type, start, len, v->fdbuf);
+		ret = msidom__vfio_set_irqs_fds(v, ix->type, start, len, v->fdbuf);
 		if (ret)
 			break;
 		if (!ix->kenabled) {
@@ -201,7 +201,7 @@ static int apply_runs(struct msidom_vfio *v, struct vfio_index *ix)
 	if (!was) {
 		if (!ix->kenabled)
 			return ret; /* the first run failed: the kernel disabled the index */
-		if (vfio_set_irqs_none(v, ix->type, 0, 0) == 0) {
+		if (msidom__vfio_set_irqs_none(v, ix->type, 0, 0) == 0) {
 			v->stats.disables++;
 			shadow_reset(ix);
 			return ret;
@@ -216,7 +216,7 @@ static int apply_runs(struct msidom_vfio *v, struct vfio_index *ix)
 	pos = 0;
 	while (next_run(ix, &pos, &start, &len) && start <= failed) {
 		fill(v, ix, start, len, true);
-		if (vfio_set_irqs_fds(v, ix->type, start, len, v->fdbuf)) {
+		if (msidom__vfio_set_irqs_fds(v, ix->type, start, len, v->fdbuf)) {
 			for (uint32_t n = start; n < start + len; n++)
 				ix->kfd[n] = VFIO_FD_UNKNOWN;
 			msidom_log(v->ctx, MSIDOM_LOG_ERR,
@@ -227,7 +227,7 @@ static int apply_runs(struct msidom_vfio *v, struct vfio_index *ix)
 	return ret;
 }
 
-int vfio_program(struct msidom_vfio *v, struct vfio_index *ix)
+int msidom__vfio_program(struct msidom_vfio *v, struct vfio_index *ix)
 {
 	bool any = false, dirty = false;
 	uint32_t max = 0;
@@ -243,7 +243,7 @@ int vfio_program(struct msidom_vfio *v, struct vfio_index *ix)
 
 	if (!any) {
 		/* Nothing wanted: turning the index off is one call and frees host vectors. */
-		ret = vfio_disable_index(v, ix);
+		ret = msidom__vfio_disable_index(v, ix);
 		goto out;
 	}
 	if (!dirty)
@@ -272,6 +272,6 @@ int vfio_program(struct msidom_vfio *v, struct vfio_index *ix)
 		ret = apply_runs(v, ix);
 	}
 out:
-	vfio_reap(v, ix, false);
+	msidom__vfio_reap(v, ix, false);
 	return ret;
 }

@@ -24,11 +24,11 @@ static struct vfio_vec *vec_of(struct msidom_vfio *v, uint32_t hwirq, struct vfi
 static int vec_open(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 {
 	struct vfio_vec *e = &ix->vec[n];
-	int ret = vfio_eventfd_new(v);
+	int ret = msidom__vfio_eventfd_new(v);
 	if (ret < 0)
 		return ret;
 	e->trigger = ret;
-	ret = vfio_eventfd_new(v);
+	ret = msidom__vfio_eventfd_new(v);
 	if (ret < 0)
 		goto err_trigger;
 	e->maskfd = ret;
@@ -45,9 +45,9 @@ static int vec_open(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 	return 0;
 
 err_mask:
-	vfio_close(v, &e->maskfd);
+	msidom__vfio_close(v, &e->maskfd);
 err_trigger:
-	vfio_close(v, &e->trigger);
+	msidom__vfio_close(v, &e->trigger);
 	return ret;
 }
 
@@ -59,10 +59,10 @@ static void retire_fd(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n, 
 		*fd = -1;
 		return;
 	}
-	vfio_close(v, fd);
+	msidom__vfio_close(v, fd);
 }
 
-void vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
+void msidom__vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
 {
 	struct vfio_vec *e = &ix->vec[n];
 	if (e->polled)
@@ -109,7 +109,7 @@ static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *da
 		}
 		ret = msidom_irq_data_set_hwirq(data[i], MSIDOM_VFIO_HWIRQ(ix->type, n));
 		if (ret < 0) {
-			vfio_vec_release(v, ix, n);
+			msidom__vfio_vec_release(v, ix, n);
 			goto undo;
 		}
 	}
@@ -117,7 +117,7 @@ static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *da
 
 undo:
 	while (i-- > 0)
-		vfio_vec_release(v, ix, msidom_irq_data_hwirq(data[i]) & 0xffffu);
+		msidom__vfio_vec_release(v, ix, msidom_irq_data_hwirq(data[i]) & 0xffffu);
 	return ret;
 }
 
@@ -127,7 +127,7 @@ static void root_free(struct msidom_domain *d, struct msidom_irq_data *const *da
 	for (unsigned int i = 0; i < nr; i++) {
 		struct vfio_index *ix;
 		if (vec_of(v, msidom_irq_data_hwirq(data[i]), &ix))
-			vfio_vec_release(v, ix, msidom_irq_data_hwirq(data[i]) & 0xffffu);
+			msidom__vfio_vec_release(v, ix, msidom_irq_data_hwirq(data[i]) & 0xffffu);
 	}
 }
 
@@ -143,9 +143,9 @@ static int root_activate(struct msidom_domain *d, struct msidom_irq_data *data)
 	e->masked = desc ? msidom_desc_masked(desc) : true;
 	if (v->batch_depth)
 		return 0;
-	int ret = vfio_program(v, ix);
+	int ret = msidom__vfio_program(v, ix);
 	if (ret == 0)
-		vfio_clear_deferred(v, ix, false);
+		msidom__vfio_clear_deferred(v, ix, false);
 	if (ret < 0) {
 		e->active = false;
 		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: arming vector %u of index %u: %s",
@@ -166,9 +166,9 @@ static void root_deactivate(struct msidom_domain *d, struct msidom_irq_data *dat
 	e->pending = false;
 	if (v->batch_depth)
 		return;
-	int ret = vfio_program(v, ix);
+	int ret = msidom__vfio_program(v, ix);
 	/* Deferred masks are in the kernel now, or left for the next update. */
-	vfio_clear_deferred(v, ix, false);
+	msidom__vfio_clear_deferred(v, ix, false);
 	if (ret < 0)
 		msidom_log(v->ctx, MSIDOM_LOG_WARN,
 			   "vfio %s: disarming vector %u of index %u failed (%s); retried on "
@@ -177,7 +177,7 @@ static void root_deactivate(struct msidom_domain *d, struct msidom_irq_data *dat
 			   msidom_strerror(ret));
 }
 
-void vfio_clear_deferred(struct msidom_vfio *v, struct vfio_index *ix, bool revert)
+void msidom__vfio_clear_deferred(struct msidom_vfio *v, struct vfio_index *ix, bool revert)
 {
 	if (!v->deferred)
 		return;
@@ -218,7 +218,7 @@ static int set_masked(struct msidom_irq_data *data, bool masked)
 		return 0;
 	}
 	e->masked = masked;
-	int ret = vfio_program(v, ix);
+	int ret = msidom__vfio_program(v, ix);
 	if (ret < 0)
 		e->masked = !masked;
 	return ret;
@@ -261,7 +261,7 @@ static const struct msidom_chip_ops root_chip = {
 	.unmask = root_unmask,
 };
 
-int vfio_root_create(struct msidom_vfio *v)
+int msidom__vfio_root_create(struct msidom_vfio *v)
 {
 	char name[64];
 	msidom_snprintf(name, sizeof(name), "VFIO-%s", v->bdf);

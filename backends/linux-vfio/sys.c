@@ -158,12 +158,12 @@ MSIDOM_API const struct msidom_vfio_sys *msidom_vfio_sys_default(void)
 	return &default_sys;
 }
 
-int vfio_eventfd_new(struct msidom_vfio *v)
+int msidom__vfio_eventfd_new(struct msidom_vfio *v)
 {
 	return v->sys.eventfd(v->sys.opaque, 0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
-void vfio_close(struct msidom_vfio *v, int *fd)
+void msidom__vfio_close(struct msidom_vfio *v, int *fd)
 {
 	if (*fd >= 0) {
 		/* close(2) releases the descriptor even when it reports an error. */
@@ -172,7 +172,7 @@ void vfio_close(struct msidom_vfio *v, int *fd)
 	}
 }
 
-uint64_t vfio_eventfd_drain(struct msidom_vfio *v, int fd)
+uint64_t msidom__vfio_eventfd_drain(struct msidom_vfio *v, int fd)
 {
 	uint64_t cnt = 0;
 	if (fd < 0)
@@ -182,7 +182,7 @@ uint64_t vfio_eventfd_drain(struct msidom_vfio *v, int fd)
 	return cnt;
 }
 
-void vfio_eventfd_signal(struct msidom_vfio *v, int fd)
+void msidom__vfio_eventfd_signal(struct msidom_vfio *v, int fd)
 {
 	uint64_t one = 1;
 	/* Only a counter overflow can fail, and then a wakeup is pending anyway. */
@@ -233,14 +233,14 @@ static int set_irqs(struct msidom_vfio *v, uint32_t flags, uint32_t type, uint32
 	return ret;
 }
 
-int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count,
-		      const int32_t *fds)
+int msidom__vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count,
+			      const int32_t *fds)
 {
 	return set_irqs(v, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, type, start,
 			count, fds);
 }
 
-int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count)
+int msidom__vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count)
 {
 	return set_irqs(v, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, type, start, count,
 			NULL);

@@ -98,9 +98,9 @@ MSIDOM_API int msidom_vfio_vector_pending(struct msidom_vfio *v, uint32_t index)
 		 * mask (a polled trigger only: KVM owns an irqfd's count).
 		 */
 		if (e->masked) {
-			if (vfio_eventfd_drain(v, e->maskfd))
+			if (msidom__vfio_eventfd_drain(v, e->maskfd))
 				e->pending = true;
-			if (e->polled && vfio_eventfd_drain(v, e->trigger))
+			if (e->polled && msidom__vfio_eventfd_drain(v, e->trigger))
 				e->pending = true;
 		}
 		ret = e->masked && (e->pending || e->inflight);
@@ -120,7 +120,7 @@ MSIDOM_API int msidom_vfio_trigger(struct msidom_vfio *v, uint32_t index)
 	if (!e || ix->kfd[index] < 0)
 		ret = -MSIDOM_ENOENT;
 	else
-		ret = vfio_set_irqs_none(v, ix->type, index, 1);
+		ret = msidom__vfio_set_irqs_none(v, ix->type, index, 1);
 	msidom_ctx_unlock(v->ctx);
 	return ret;
 }

@@ -92,40 +92,41 @@ struct msidom_vfio {
 };
 
 /* program.c: bring the kernel in line with the wanted state of an index. */
-int vfio_program(struct msidom_vfio *v, struct vfio_index *ix);
+int msidom__vfio_program(struct msidom_vfio *v, struct vfio_index *ix);
 /* program.c: disable an index in the kernel (count 0, DATA_NONE). */
-int vfio_disable_index(struct msidom_vfio *v, struct vfio_index *ix);
+int msidom__vfio_disable_index(struct msidom_vfio *v, struct vfio_index *ix);
 /* program.c: close graveyard fds the kernel no longer references. */
-void vfio_reap(struct msidom_vfio *v, struct vfio_index *ix, bool all);
+void msidom__vfio_reap(struct msidom_vfio *v, struct vfio_index *ix, bool all);
 
 /* root.c: forget deferred mask changes (programmed, or to be reverted). */
-void vfio_clear_deferred(struct msidom_vfio *v, struct vfio_index *ix, bool revert);
+void msidom__vfio_clear_deferred(struct msidom_vfio *v, struct vfio_index *ix, bool revert);
 
 /* root.c */
-int vfio_root_create(struct msidom_vfio *v);
+int msidom__vfio_root_create(struct msidom_vfio *v);
 /* root.c: release one vector's descriptors (epoll, eventfds). */
-void vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n);
+void msidom__vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n);
 
 /* devdomain.c */
-int vfio_devdomain_create(struct msidom_vfio *v, uint32_t type);
+int msidom__vfio_devdomain_create(struct msidom_vfio *v, uint32_t type);
 
 /* cdev.c: 1 opened through the cdev, 0 not available (use the group), <0 error. */
-int vfio_cdev_open(struct msidom_vfio *v);
+int msidom__vfio_cdev_open(struct msidom_vfio *v);
 
 /* errreq.c */
-int vfio_errreq_arm(struct msidom_vfio *v);
-void vfio_errreq_disarm(struct msidom_vfio *v);
+int msidom__vfio_errreq_arm(struct msidom_vfio *v);
+void msidom__vfio_errreq_disarm(struct msidom_vfio *v);
 
 /* isolation.c: whether the IOMMU's acceptance of the device proves MSI isolation. */
-bool vfio_probe_isolated(struct msidom_vfio *v, const char *module);
+bool msidom__vfio_probe_isolated(struct msidom_vfio *v, const char *module);
 
 /* Small helpers (sys.c). */
-int vfio_eventfd_new(struct msidom_vfio *v);
-void vfio_close(struct msidom_vfio *v, int *fd);
-uint64_t vfio_eventfd_drain(struct msidom_vfio *v, int fd);
-void vfio_eventfd_signal(struct msidom_vfio *v, int fd);
-int vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count,
-		      const int32_t *fds);
-int vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count);
+int msidom__vfio_eventfd_new(struct msidom_vfio *v);
+void msidom__vfio_close(struct msidom_vfio *v, int *fd);
+uint64_t msidom__vfio_eventfd_drain(struct msidom_vfio *v, int fd);
+void msidom__vfio_eventfd_signal(struct msidom_vfio *v, int fd);
+int msidom__vfio_set_irqs_fds(struct msidom_vfio *v, uint32_t type, uint32_t start, uint32_t count,
+			      const int32_t *fds);
+int msidom__vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t start,
+			       uint32_t count);
 
 #endif

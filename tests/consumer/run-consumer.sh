@@ -2,21 +2,27 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Suite 'consumer': install the current build into a temporary DESTDIR,
-# check what got installed (soname, exported symbols, headers, .pc), then
-# build tests/consumer/consumer.c against the installed copy with nothing
-# but `pkg-config --cflags --libs libmsidom` and run it.
+# check what got installed (soname, exported symbols, headers, .pc, the
+# static archive), compile every installed header on its own (as C, and as
+# C++ with g++), then build against the installed copy with nothing but
+# pkg-config and run:
+#   consumer.c  against libmsidom.so (pkg-config --cflags --libs), and
+#               against libmsidom.a (pkg-config --static --libs);
+#   umbrella.c  which includes <libmsidom/msidom.h> alone: the consumer
+#               headers are enough for the consumer API.
 #
-# usage: run-consumer.sh BUILD_ROOT CONSUMER_C B_SANITIZE CC [CC_ARGS...]
+# usage: run-consumer.sh BUILD_ROOT CONSUMER_C UMBRELLA_C B_SANITIZE CC [CC_ARGS...]
 set -euo pipefail
 
-if [ "$#" -lt 4 ]; then
-	echo "usage: $0 BUILD_ROOT CONSUMER_C B_SANITIZE CC [CC_ARGS...]" >&2
+if [ "$#" -lt 5 ]; then
+	echo "usage: $0 BUILD_ROOT CONSUMER_C UMBRELLA_C B_SANITIZE CC [CC_ARGS...]" >&2
 	exit 2
 fi
 build_root=$1
 consumer_c=$2
-sanitize=$3
-shift 3
+umbrella_c=$3
+sanitize=$4
+shift 4
 cc=("$@")
 
 fail() {
@@ -90,15 +96,39 @@ if [ -n "$sanitize" ] && [ "$sanitize" != "none" ]; then
 	san=("-fsanitize=$sanitize")
 fi
 
-# Every installed header must stand alone and be warning-free for users.
-for h in "$incdir"/*.h; do
-	printf '#include <libmsidom/%s>\ntypedef int header_check;\n' "${h##*/}" >"$tmp/hdr.c"
-	"${cc[@]}" -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only \
+# Every installed header must stand alone and be warning-free for users:
+# a translation unit whose only line includes it, as C and as C++. Then all
+# of them together, with -Wpedantic too (alone, version.h, which has
+# nothing but macros, would be an empty translation unit to -Wpedantic).
+cxx=
+if command -v g++ >/dev/null 2>&1; then
+	cxx=g++
+fi
+mapfile -t headers < <(cd "$incdir" && find . -name '*.h' | sed 's|^\./||' | LC_ALL=C sort)
+[ "${#headers[@]}" -gt 0 ] || fail "no header installed under include/libmsidom"
+: >"$tmp/all.c"
+for h in "${headers[@]}"; do
+	printf '#include <libmsidom/%s>\n' "$h" >"$tmp/hdr.c"
+	cat "$tmp/hdr.c" >>"$tmp/all.c"
+	"${cc[@]}" -x c -std=c11 -Wall -Wextra -Werror -fsyntax-only \
 		"${pc_cflags[@]}" "$tmp/hdr.c" \
-		|| fail "installed header ${h##*/} does not compile on its own"
+		|| fail "installed header $h does not compile on its own as C"
+	if [ -n "$cxx" ]; then
+		"$cxx" -x c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only \
+			"${pc_cflags[@]}" "$tmp/hdr.c" \
+			|| fail "installed header $h does not compile on its own as C++"
+	fi
 done
-nhdr=$(find "$incdir" -maxdepth 1 -name '*.h' | wc -l)
-echo "headers: $nhdr installed, each compiles on its own"
+"${cc[@]}" -x c -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only \
+	"${pc_cflags[@]}" "$tmp/all.c" || fail "the installed headers do not compile together"
+if [ -n "$cxx" ]; then
+	"$cxx" -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only \
+		"${pc_cflags[@]}" "$tmp/all.c" || fail "the installed headers do not compile together as C++"
+	echo "headers: ${#headers[@]} installed, each compiles on its own as C11 and as C++11 ($cxx)"
+else
+	echo "headers: ${#headers[@]} installed, each compiles on its own as C11"
+	echo "headers: NOT CHECKED as C++: g++ not found (Debian package g++; scripts/test.sh installs it)"
+fi
 
 exe=$tmp/consumer
 echo "== ${cc[*]} ${san[*]} consumer.c ${pc_cflags[*]} ${pc_libs[*]}"
@@ -112,4 +142,40 @@ resolved=$(LD_LIBRARY_PATH=$libdir ldd "$exe" | awk '$1 == "libmsidom.so.0" { pr
 
 echo "== run"
 LD_LIBRARY_PATH=$libdir "$exe" || fail "consumer exited with status $?"
-echo "consumer: PASS"
+
+# The consumer umbrella alone is enough for the consumer API.
+exe_umbrella=$tmp/umbrella
+echo "== ${cc[*]} ${san[*]} umbrella.c ${pc_cflags[*]} ${pc_libs[*]}"
+"${cc[@]}" -std=c11 -Wall -Wextra -Wpedantic -Werror "${san[@]}" \
+	-o "$exe_umbrella" "$umbrella_c" "${pc_cflags[@]}" "${pc_libs[@]}" \
+	|| fail "umbrella.c (only <libmsidom/msidom.h>) does not compile against the installed library"
+LD_LIBRARY_PATH=$libdir "$exe_umbrella" || fail "umbrella exited with status $?"
+
+# Static linking: the archive is installed beside the shared library, and
+# `pkg-config --static` adds what it needs. -lmsidom alone would pick the
+# shared library next to it, so the static build names the archive.
+archive=$libdir/libmsidom.a
+[ -f "$archive" ] || fail "libmsidom.a not installed beside ${so#"$destdir"}"
+read -r -a pc_static <<<"$(pkg-config --static --libs libmsidom)"
+echo "pkg-config --static --libs: ${pc_static[*]}"
+static_libs=()
+found=0
+for a in "${pc_static[@]}"; do
+	if [ "$a" = "-lmsidom" ]; then
+		a=-l:libmsidom.a
+		found=1
+	fi
+	static_libs+=("$a")
+done
+[ "$found" -eq 1 ] || fail "pkg-config --static --libs has no -lmsidom"
+exe_static=$tmp/consumer-static
+echo "== ${cc[*]} ${san[*]} consumer.c ${pc_cflags[*]} ${static_libs[*]}"
+"${cc[@]}" -std=c11 -Wall -Wextra -Wpedantic -Werror "${san[@]}" \
+	-o "$exe_static" "$consumer_c" "${pc_cflags[@]}" "${static_libs[@]}" \
+	|| fail "consumer does not link statically against the installed libmsidom.a"
+if readelf -d "$exe_static" | grep -q 'NEEDED.*libmsidom'; then
+	fail "the static consumer still needs libmsidom.so"
+fi
+echo "== run (static, without LD_LIBRARY_PATH)"
+env -u LD_LIBRARY_PATH "$exe_static" || fail "static consumer exited with status $?"
+echo "consumer: PASS (shared, umbrella only, static)"
