@@ -32,8 +32,9 @@ extern "C" {
 /**
  * @brief Hooks the bare-metal backend is built on.
  *
- * The structure is borrowed, not copied: it must outlive every domain
- * created with it. Which members are mandatory depends on the domain:
+ * Each domain copies the structure when it is created, so it may be a
+ * local of the creating code; later changes to it do not reach domains
+ * that already exist. Which members are mandatory depends on the domain:
  * PCI MSI needs pci_read and pci_write; PCI MSI-X additionally needs
  * mmio_read32 and mmio_write32; the x86 vector and doorbell roots need
  * none; the VT-d remapping domain uses barrier, store128 and

@@ -100,7 +100,7 @@ struct msidom_ims_storage_ops {
 struct msidom_ims_storage {
 	/** sizeof(struct msidom_ims_storage): see MSIDOM_OPTS(). */
 	size_t sz;
-	/** Callbacks; must outlive the domain. */
+	/** Callbacks; copied when the domain is created. */
 	const struct msidom_ims_storage_ops *ops;
 	/** First argument of every callback. */
 	void *opaque;

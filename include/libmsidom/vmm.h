@@ -216,7 +216,7 @@ struct msidom_vmm_config {
 	 * 0 allows none, MSIDOM_VMM_UNLIMITED no limit.
 	 */
 	uint32_t max_host_fds;
-	/** Callbacks, or NULL; must outlive the function. */
+	/** Callbacks, or NULL; copied when the function is created. */
 	const struct msidom_vmm_ops *ops;
 	/** First argument of every callback. */
 	void *opaque;

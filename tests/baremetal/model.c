@@ -156,6 +156,7 @@ static int inval(void *opaque, uint32_t index, uint32_t count)
 void model_init(struct model *m, bool with_store128, bool with_inval)
 {
 	memset(m, 0, sizeof(*m));
+	m->plat.sz = sizeof(m->plat);
 	m->plat.pci_read = cfg_read;
 	m->plat.pci_write = cfg_write;
 	m->plat.mmio_read32 = mmio_read;

@@ -25,15 +25,14 @@ static void handler(uint32_t virq, void *arg)
 static void test_doorbell(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_bm_doorbell_config cfg = {
-		.doorbell = 0x8080040ull | (1ull << 32), .base = 64, .count = 8, .isolated = true
-	};
+	MSIDOM_OPTS(msidom_bm_doorbell_config, cfg, .doorbell = 0x8080040ull | (1ull << 32),
+		    .base = 64, .count = 8, .isolated = true);
 	struct msidom_domain *db, *dd, *bad = (void *)1;
 	struct msidom_device *dev;
-	struct msidom_device_info di = { .name = "0000:00:03.0" };
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0");
 	struct model m;
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .platform = &m.plat);
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	struct msidom_map a, b;
 	struct msidom_msg msg;
 	size_t mem = msidom_ctx_mem_bytes(ctx);
@@ -87,7 +86,7 @@ static void test_doorbell(void **state)
 
 	/* Blocks are aligned; exhaustion is -ENOSPC with nothing written. */
 	{
-		struct msidom_template t = { .name = "T", .hwsize = 8 };
+		MSIDOM_OPTS(msidom_template, t, .name = "T", .hwsize = 8);
 
 		assert_int_equal(
 			msidom_device_domain_create(dev, MSIDOM_DEFAULT_DOMAIN, &t, db, &dd), 0);
@@ -105,8 +104,8 @@ static void test_doorbell(void **state)
 	}
 	{
 		struct msidom_device *dev2;
-		struct msidom_device_info d2 = { .name = "b" };
-		struct msidom_template t = { .name = "T", .hwsize = 16 };
+		MSIDOM_OPTS(msidom_device_info, d2, .name = "b");
+		MSIDOM_OPTS(msidom_template, t, .name = "T", .hwsize = 16);
 
 		assert_int_equal(msidom_device_create(ctx, &d2, &dev2), 0);
 		assert_int_equal(
@@ -139,13 +138,14 @@ static void test_doorbell(void **state)
 static void test_multi_msi_block_is_aligned_in_data_space(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
-	struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull, .base = 2, .count = 64 };
-	struct msidom_device_info di = { .name = "0000:00:03.0" };
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_bm_doorbell_config, cfg, .doorbell = 0x8080040ull, .base = 2,
+		    .count = 64);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0");
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	struct msidom_domain *db, *dd;
 	struct msidom_device *dev;
 	struct model m;
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .platform = &m.plat);
 	uint32_t data0;
 	uint16_t cap;
 	int fn;

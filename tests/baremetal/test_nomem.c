@@ -27,17 +27,17 @@ static bool attempt(int n)
 {
 	struct ts_hooks h;
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
-	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 2, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0", .requester_id = 0x18);
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	struct msidom_domain *vec = NULL, *ir = NULL, *dd = NULL;
 	struct msidom_device *dev = NULL;
 	struct msidom_ctx *ctx;
 	struct model *m = calloc(1, sizeof(*m));
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_bm_vtd_ir_config ic = { .table = irt, .entries = 256 };
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .table = irt, .entries = 256);
 	uint64_t sizes[6] = { 0x4000 };
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .bar_sizes = sizes };
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .bar_sizes = sizes);
 	bool ok = false;
 	size_t before;
 	int fn, ret, nlog;

@@ -37,8 +37,8 @@ struct fix {
 static void base(struct fix *f, uint32_t ncpus)
 {
 	uint32_t ids[2] = { 0, 1 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = ncpus, .apic_ids = ids };
-	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = ncpus, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0", .requester_id = 0x18);
 
 	memset(f, 0, sizeof(*f));
 	model_init(&f->m, false, false);
@@ -48,6 +48,7 @@ static void base(struct fix *f, uint32_t ncpus)
 	f->fn = model_add_fn(&f->m, SBDF);
 	model_set_bar(&f->m, f->fn, 0, MMIO_BASE, BAR_SIZE, true);
 	f->sizes[0] = BAR_SIZE;
+	f->cfg.sz = sizeof(f->cfg);
 	f->cfg.sbdf = SBDF;
 	f->cfg.platform = &f->m.plat;
 	f->cfg.bar_sizes = f->sizes;
@@ -70,7 +71,7 @@ static void done(struct fix *f)
 
 static struct msidom_map alloc(struct fix *f, uint32_t index, bool unmasked)
 {
-	struct msidom_alloc_opts o = { .unmasked = unmasked };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = unmasked);
 
 	return msidom_msi_alloc_at(f->dev, MSIDOM_DEFAULT_DOMAIN, index, &o);
 }
@@ -352,7 +353,7 @@ static void test_msi_single(void **state)
 static void test_msi_multi(void **state)
 {
 	struct fix f;
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	uint64_t c1 = 2;
 	struct msidom_cpumask m1 = { 2, &c1 };
 	uint16_t cap;
@@ -368,8 +369,8 @@ static void test_msi_multi(void **state)
 	assert_true(msidom_domain_flags(f.dd) & MSIDOM_DOMAIN_CONTIGUOUS);
 	/* Vector 32 is taken so the block must skip to the next aligned one. */
 	{
-		struct msidom_device_info di = { .name = "x" };
-		struct msidom_template t = { .name = "T", .hwsize = 1 };
+		MSIDOM_OPTS(msidom_device_info, di, .name = "x");
+		MSIDOM_OPTS(msidom_template, t, .name = "T", .hwsize = 1);
 		struct msidom_domain *dd2;
 
 		assert_int_equal(msidom_device_create(f.ctx, &di, &d2), 0);
@@ -415,7 +416,7 @@ static void test_msix_ir(void **state)
 {
 	struct fix f;
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_bm_vtd_ir_config ic = { .table = irt, .entries = 256 };
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .table = irt, .entries = 256);
 	struct msidom_domain *ir;
 
 	(void)state;
@@ -451,8 +452,8 @@ struct db_fix {
 static void db_setup(struct db_fix *f, const struct msidom_bm_doorbell_config *cfg, bool is64,
 		     bool maskbit)
 {
-	struct msidom_device_info di = { .name = "0000:00:03.0" };
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &f->m.plat };
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0");
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .platform = &f->m.plat);
 	struct msidom_domain *dd;
 
 	f->ctx = test_ctx();
@@ -474,7 +475,7 @@ static void db_teardown(struct db_fix *f)
 /* A message the function cannot hold is refused: -EINVAL, logged, MSI left disabled. */
 static void expect_does_not_fit(struct db_fix *f)
 {
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
 	test_clear_log();
@@ -492,7 +493,9 @@ static void expect_does_not_fit(struct db_fix *f)
  */
 static void test_msi_32bit_capability_refuses_a_doorbell_above_4g(void **state)
 {
-	const struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull | (1ull << 32),
+	const struct msidom_bm_doorbell_config cfg = { .sz = sizeof(
+							       struct msidom_bm_doorbell_config),
+						       .doorbell = 0x8080040ull | (1ull << 32),
 						       .base = 64,
 						       .count = 8 };
 	struct db_fix f;
@@ -506,7 +509,9 @@ static void test_msi_32bit_capability_refuses_a_doorbell_above_4g(void **state)
 /* Data wider than the 16-bit Message Data register is refused the same way. */
 static void test_msi_refuses_data_wider_than_16_bits(void **state)
 {
-	const struct msidom_bm_doorbell_config cfg = { .doorbell = 0x8080040ull,
+	const struct msidom_bm_doorbell_config cfg = { .sz = sizeof(
+							       struct msidom_bm_doorbell_config),
+						       .doorbell = 0x8080040ull,
 						       .base = 0x10000,
 						       .count = 8 };
 	struct db_fix f;
@@ -563,14 +568,17 @@ struct move_fix {
 static void move_setup(struct move_fix *f, bool fire_on_writes)
 {
 	static uint32_t ids[2] = { 0, 1 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
-	struct msidom_device_info di = { .name = "0000:00:03.0" }, di2 = { .name = "other" };
-	struct msidom_template t = { .name = "T", .hwsize = 1 };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 2, .apic_ids = ids);
+	struct msidom_device_info di = { .sz = sizeof(struct msidom_device_info),
+					 .name = "0000:00:03.0" },
+				  di2 = { .sz = sizeof(struct msidom_device_info),
+					  .name = "other" };
+	MSIDOM_OPTS(msidom_template, t, .name = "T", .hwsize = 1);
 	uint64_t only0 = 1;
 	struct msidom_cpumask cpu0 = { 2, &only0 };
-	struct msidom_alloc_opts o0 = { .affinity = &cpu0, .unmasked = true };
-	struct msidom_alloc_opts o1 = { .affinity = &f->cpu1, .unmasked = true };
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &f->m.plat };
+	MSIDOM_OPTS(msidom_alloc_opts, o0, .affinity = &cpu0, .unmasked = true);
+	MSIDOM_OPTS(msidom_alloc_opts, o1, .affinity = &f->cpu1, .unmasked = true);
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .platform = &f->m.plat);
 	struct msidom_domain *dd;
 
 	f->only1 = 2;
@@ -707,14 +715,15 @@ static void test_unmaskable_msi_move_delivers_every_intermediate_state_to_its_ha
 static void test_msix_table_overlapping_the_pba_is_refused(void **state)
 {
 	uint32_t ids[1] = { 0 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
-	struct msidom_device_info di = { .name = "0000:00:03.0" };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 1, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0");
 	struct msidom_ctx *ctx = test_ctx();
 	struct msidom_domain *vec, *dd = NULL;
 	struct msidom_device *dev;
 	struct model m;
 	uint64_t sizes[6] = { 0x4000 };
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat, .bar_sizes = sizes };
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .platform = &m.plat,
+		    .bar_sizes = sizes);
 	int fn;
 
 	(void)state;
@@ -741,16 +750,16 @@ static void test_msix_table_overlapping_the_pba_is_refused(void **state)
 static void test_multi_msi_is_enabled_only_after_every_irte_is_present(void **state)
 {
 	uint32_t ids[1] = { 0 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
-	struct msidom_bm_vtd_ir_config ic = { .entries = 16 };
-	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 1, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .entries = 16);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0", .requester_id = 0x18);
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	struct msidom_ctx *ctx = test_ctx();
 	struct msidom_domain *vec, *ir, *dd;
 	struct msidom_device *dev;
 	static _Alignas(4096) uint64_t irt[32];
 	struct model m;
-	struct msidom_bm_pci_config pc = { .sbdf = SBDF, .platform = &m.plat };
+	MSIDOM_OPTS(msidom_bm_pci_config, pc, .sbdf = SBDF, .platform = &m.plat);
 	bool last_present = false;
 	int enable_at = -1, present_at = -1;
 	uint16_t cap;

@@ -33,7 +33,8 @@ static int rec_write(struct msidom_irq_data *data, const struct msidom_msg *msg)
 	return 0;
 }
 
-static const struct msidom_chip_ops rec_chip = { .write_msg = rec_write };
+static const struct msidom_chip_ops rec_chip = { .sz = sizeof(struct msidom_chip_ops),
+						 .write_msg = rec_write };
 
 struct fix {
 	struct model m;
@@ -49,16 +50,12 @@ static int setup_cfg(struct fix *f, uint32_t entries, bool store128, bool x2apic
 		     uint32_t tmpl_flags, uint32_t hwsize)
 {
 	uint32_t ids[2] = { 0, 300 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 2, .apic_ids = ids };
-	struct msidom_bm_vtd_ir_config ic = { .entries = entries,
-					      .x2apic = x2apic,
-					      .source_validation = true };
-	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = RID };
-	struct msidom_template t = { .name = "TEST",
-				     .bus = MSIDOM_BUS_PCI_MSIX,
-				     .flags = tmpl_flags,
-				     .hwsize = hwsize,
-				     .chip = &rec_chip };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 2, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .entries = entries, .x2apic = x2apic,
+		    .source_validation = true);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0", .requester_id = RID);
+	MSIDOM_OPTS(msidom_template, t, .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .flags = tmpl_flags, .hwsize = hwsize, .chip = &rec_chip);
 
 	memset(&f->rec, 0, sizeof(f->rec));
 	model_init(&f->m, store128, true);
@@ -98,7 +95,7 @@ static struct msidom_map alloc(struct fix *f, uint32_t index, uint32_t cpu)
 {
 	uint64_t bits = 1ull << cpu;
 	struct msidom_cpumask mask = { 64, &bits };
-	struct msidom_alloc_opts o = { .affinity = &mask, .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .affinity = &mask, .unmasked = true);
 
 	return msidom_msi_alloc_at(f->dev, MSIDOM_DEFAULT_DOMAIN, index, &o);
 }
@@ -117,11 +114,11 @@ static void test_create_errors(void **state)
 {
 	struct msidom_ctx *ctx = test_ctx();
 	uint32_t ids[1] = { 0 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = 1, .apic_ids = ids };
-	struct msidom_bm_doorbell_config dc = { .doorbell = 0x1000, .count = 8 };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = 1, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_bm_doorbell_config, dc, .doorbell = 0x1000, .count = 8);
 	struct model m;
 	uint64_t *irt = aligned_alloc(4096, 4096);
-	struct msidom_bm_vtd_ir_config ic = { .table = irt, .entries = 256, .platform = &m.plat };
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .table = irt, .entries = 256, .platform = &m.plat);
 	struct msidom_domain *vec, *db, *ir = (void *)1;
 	size_t mem;
 
@@ -339,14 +336,13 @@ static void test_block(void **state)
 	struct fix f;
 	struct msidom_device *dev2;
 	struct msidom_domain *dd2;
-	struct msidom_device_info di = { .name = "0000:00:04.0", .requester_id = 0x20 };
-	struct msidom_template t = {
-		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSI, .hwsize = 1, .chip = &rec_chip
-	};
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:04.0", .requester_id = 0x20);
+	MSIDOM_OPTS(msidom_template, t, .name = "TEST", .bus = MSIDOM_BUS_PCI_MSI, .hwsize = 1,
+		    .chip = &rec_chip);
 	struct rec r2 = { 0 };
 	uint64_t cpu0 = 1;
 	struct msidom_cpumask m0 = { 1, &cpu0 };
-	struct msidom_alloc_opts o = { .affinity = &m0, .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .affinity = &m0, .unmasked = true);
 
 	(void)state;
 	assert_int_equal(setup_cfg(&f, 16, false, false, MSIDOM_DOMAIN_CONTIGUOUS, 4), 0);
@@ -380,12 +376,11 @@ static void test_handle_bit15(void **state)
 {
 	enum { NCPUS = 148, N = 32769 };
 	static uint32_t ids[NCPUS];
-	struct msidom_bm_x86_vector_config vc = { .ncpus = NCPUS, .apic_ids = ids };
-	struct msidom_bm_vtd_ir_config ic = { .entries = 65536, .x2apic = true };
-	struct msidom_device_info di = { .name = "big" };
-	struct msidom_template t = {
-		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 65536, .chip = &rec_chip
-	};
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = NCPUS, .apic_ids = ids);
+	MSIDOM_OPTS(msidom_bm_vtd_ir_config, ic, .entries = 65536, .x2apic = true);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "big");
+	MSIDOM_OPTS(msidom_template, t, .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 65536,
+		    .chip = &rec_chip);
 	struct rec *r = calloc(1, sizeof(*r));
 	struct msidom_ctx *ctx = test_ctx();
 	struct msidom_domain *vec, *ir, *dd;

@@ -46,6 +46,7 @@ static int rec_mask(struct msidom_irq_data *data)
 }
 
 static const struct msidom_chip_ops rec_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = rec_write,
 	.mask = rec_mask,
 	.unmask = rec_mask,
@@ -62,13 +63,11 @@ struct fix {
 static void setup_fix(struct fix *f, uint32_t ncpus, const uint64_t *reserved, bool ext)
 {
 	uint32_t ids[8] = { 0, 1, 2, 3, 300, 5, 6, 7 };
-	struct msidom_bm_x86_vector_config cfg = {
-		.ncpus = ncpus, .apic_ids = ids, .reserved = reserved, .ext_dest_id = ext
-	};
-	struct msidom_device_info di = { .name = "0000:00:03.0", .requester_id = 0x18 };
-	struct msidom_template t = {
-		.name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 64, .chip = &rec_chip
-	};
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, cfg, .ncpus = ncpus, .apic_ids = ids,
+		    .reserved = reserved, .ext_dest_id = ext);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0", .requester_id = 0x18);
+	MSIDOM_OPTS(msidom_template, t, .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 64,
+		    .chip = &rec_chip);
 
 	memset(f, 0, sizeof(*f));
 	f->ctx = test_ctx();
@@ -89,7 +88,7 @@ static void teardown_fix(struct fix *f)
 static struct msidom_map alloc(struct fix *f, uint32_t index, const struct msidom_cpumask *aff,
 			       bool managed)
 {
-	struct msidom_alloc_opts o = { .affinity = aff, .managed = managed, .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .affinity = aff, .managed = managed, .unmasked = true);
 
 	return msidom_msi_alloc_at(f->dev, MSIDOM_DEFAULT_DOMAIN, index, &o);
 }
@@ -132,7 +131,7 @@ static void test_create_errors(void **state)
 	struct msidom_ctx *ctx = test_ctx();
 	uint32_t ids[3] = { 0, 1, 1 };
 	uint64_t all[4] = { ~0ull, ~0ull, ~0ull, ~0ull };
-	struct msidom_bm_x86_vector_config cfg = { .ncpus = 3, .apic_ids = ids };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, cfg, .ncpus = 3, .apic_ids = ids);
 	struct msidom_domain *d = (void *)1;
 	size_t mem = msidom_ctx_mem_bytes(ctx);
 
@@ -374,12 +373,11 @@ struct queue_fix {
 static void queue_setup(struct queue_fix *f, uint32_t ncpus, const uint64_t *reserved)
 {
 	uint32_t ids[3] = { 0, 1, 2 };
-	struct msidom_bm_x86_vector_config vc = { .ncpus = ncpus,
-						  .apic_ids = ids,
-						  .reserved = reserved };
-	struct msidom_device_info di = { .name = "0000:00:04.0" };
-	struct msidom_ims_queue_config qc = { .base = qmem, .nr_entries = 8 };
-	struct msidom_ims_info ii = { .hwsize = 0 };
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vc, .ncpus = ncpus, .apic_ids = ids,
+		    .reserved = reserved);
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:04.0");
+	MSIDOM_OPTS(msidom_ims_queue_config, qc, .base = qmem, .nr_entries = 8);
+	MSIDOM_OPTS(msidom_ims_info, ii, .hwsize = 0);
 
 	memset(qmem, 0, sizeof(qmem));
 	for (uint32_t c = 0; c < 3; c++) {
@@ -395,7 +393,7 @@ static void queue_setup(struct queue_fix *f, uint32_t ncpus, const uint64_t *res
 /* An unmasked interrupt at @index on @cpu (asserts success). */
 static struct msidom_map queue_alloc(struct queue_fix *f, uint32_t index, uint32_t cpu)
 {
-	struct msidom_alloc_opts o = { .affinity = &f->cpu[cpu], .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .affinity = &f->cpu[cpu], .unmasked = true);
 	struct msidom_map m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, index, &o);
 
 	assert_int_equal(m.index, (int32_t)index);

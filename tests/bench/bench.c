@@ -91,40 +91,30 @@ static int dev_write(struct msidom_irq_data *data, const struct msidom_msg *msg)
 	return 0;
 }
 
-static const struct msidom_domain_ops pool_ops = { .alloc = pool_alloc, .free = pool_free };
-static const struct msidom_chip_ops root_chip = { .compose_msg = root_compose };
-static const struct msidom_chip_ops remap_chip = { .compose_msg = remap_compose };
-static const struct msidom_chip_ops dev_chip = { .write_msg = dev_write };
+static const struct msidom_domain_ops pool_ops = { .sz = sizeof(struct msidom_domain_ops),
+						   .alloc = pool_alloc,
+						   .free = pool_free };
+static const struct msidom_chip_ops root_chip = { .sz = sizeof(struct msidom_chip_ops),
+						  .compose_msg = root_compose };
+static const struct msidom_chip_ops remap_chip = { .sz = sizeof(struct msidom_chip_ops),
+						   .compose_msg = remap_compose };
+static const struct msidom_chip_ops dev_chip = { .sz = sizeof(struct msidom_chip_ops),
+						 .write_msg = dev_write };
 
 static int setup(struct bench *b)
 {
-	struct msidom_domain_info root = {
-		.name = "VECTOR",
-		.bus = MSIDOM_BUS_VECTOR,
-		.hwsize = 1u << 20,
-		.ops = &pool_ops,
-		.chip = &root_chip,
-		.priv = &b->root_pool,
-	};
-	struct msidom_domain_info remap = {
-		.name = "REMAP",
-		.child_prefix = "IR-",
-		.bus = MSIDOM_BUS_REMAP,
-		.flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI |
-			 MSIDOM_DOMAIN_IMMUTABLE,
-		.hwsize = HWSIZE,
-		.ops = &pool_ops,
-		.chip = &remap_chip,
-		.priv = &b->remap_pool,
-	};
-	struct msidom_template tmpl = {
-		.name = "PCI-MSIX",
-		.bus = MSIDOM_BUS_PCI_MSIX,
-		.hwsize = HWSIZE,
-		.chip = &dev_chip,
-		.priv = b,
-	};
-	struct msidom_device_info info = { .name = "0000:03:00.0", .requester_id = 0x300 };
+	MSIDOM_OPTS(msidom_domain_info, root, .name = "VECTOR", .bus = MSIDOM_BUS_VECTOR,
+		    .hwsize = 1u << 20, .ops = &pool_ops, .chip = &root_chip,
+		    .priv = &b->root_pool);
+	MSIDOM_OPTS(msidom_domain_info, remap, .name = "REMAP", .child_prefix = "IR-",
+		    .bus = MSIDOM_BUS_REMAP,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI |
+			     MSIDOM_DOMAIN_IMMUTABLE,
+		    .hwsize = HWSIZE, .ops = &pool_ops, .chip = &remap_chip,
+		    .priv = &b->remap_pool);
+	MSIDOM_OPTS(msidom_template, tmpl, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = HWSIZE, .chip = &dev_chip, .priv = b);
+	MSIDOM_OPTS(msidom_device_info, info, .name = "0000:03:00.0", .requester_id = 0x300);
 
 	b->table = calloc(HWSIZE, sizeof(*b->table));
 	if (!b->table || pool_init(&b->root_pool, 1u << 20) || pool_init(&b->remap_pool, HWSIZE))

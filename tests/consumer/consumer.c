@@ -131,13 +131,16 @@ static void emit(void *arg, const char *text, size_t len)
 int main(void)
 {
 	static const struct msidom_domain_ops root_ops = {
+		.sz = sizeof(struct msidom_domain_ops),
 		.alloc = root_alloc,
 		.free = root_free,
 	};
 	static const struct msidom_chip_ops root_chip = {
+		.sz = sizeof(struct msidom_chip_ops),
 		.compose_msg = root_compose,
 	};
 	static const struct msidom_chip_ops msix_chip = {
+		.sz = sizeof(struct msidom_chip_ops),
 		.write_msg = msix_write,
 		.mask = msix_mask,
 		.unmask = msix_unmask,
@@ -162,6 +165,7 @@ int main(void)
 		return 1;
 
 	const struct msidom_domain_info root_info = {
+		.sz = sizeof(struct msidom_domain_info),
 		.name = "VECTOR",
 		.child_prefix = "",
 		.bus = MSIDOM_BUS_VECTOR,
@@ -175,6 +179,7 @@ int main(void)
 	CHECK(ret == 0);
 
 	const struct msidom_device_info dev_info = {
+		.sz = sizeof(struct msidom_device_info),
 		.name = "0000:00:03.0",
 		.requester_id = 0x0018,
 	};
@@ -182,6 +187,7 @@ int main(void)
 	CHECK(ret == 0);
 
 	const struct msidom_template tmpl = {
+		.sz = sizeof(struct msidom_template),
 		.name = "PCI-MSIX",
 		.bus = MSIDOM_BUS_PCI_MSIX,
 		.hwsize = TABLE_SIZE,
@@ -205,6 +211,7 @@ int main(void)
 
 	/* Explicit index, with a cookie, delivering. */
 	const struct msidom_alloc_opts opts = {
+		.sz = sizeof(struct msidom_alloc_opts),
 		.has_cookie = true,
 		.cookie = { .value = 0x1234 },
 		.unmasked = true,

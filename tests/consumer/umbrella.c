@@ -38,11 +38,8 @@ int main(void)
 	static _Alignas(16) unsigned char mem[256 * 1024];
 	static struct msidom_pool pool;
 	unsigned int errors = 0;
-	struct msidom_hooks hooks = {
-		.log = count_line,
-		.log_opaque = &errors,
-		.log_level = MSIDOM_LOG_ERR,
-	};
+	MSIDOM_OPTS(msidom_hooks, hooks, .log = count_line, .log_opaque = &errors,
+		    .log_level = MSIDOM_LOG_ERR);
 	struct msidom_ctx *ctx = NULL;
 	struct msidom_device *dev = NULL;
 	int owner = 42;
@@ -55,7 +52,9 @@ int main(void)
 
 	/* Heapless: every allocation of the context comes from the pool. */
 	CHECK(msidom_pool_init(&pool, mem, sizeof(mem), &hooks) == 0);
-	const struct msidom_ctx_config cfg = { .hooks = &hooks, .max_virqs = 256 };
+	const struct msidom_ctx_config cfg = { .sz = sizeof(struct msidom_ctx_config),
+					       .hooks = &hooks,
+					       .max_virqs = 256 };
 	CHECK(msidom_ctx_create(&cfg, &ctx) == 0 && ctx != NULL);
 	if (!ctx)
 		return 1;
@@ -63,6 +62,7 @@ int main(void)
 	CHECK(msidom_ctx_mem_bytes(ctx) > 0);
 
 	const struct msidom_device_info info = {
+		.sz = sizeof(struct msidom_device_info),
 		.name = "0000:00:04.0",
 		.requester_id = 0x0020,
 		.priv = &owner,

@@ -106,27 +106,24 @@ static int root_set_affinity(struct msidom_irq_data *data, const struct msidom_c
 }
 
 static const struct msidom_domain_ops root_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = root_alloc,
 	.free = root_free,
 };
 
 static const struct msidom_chip_ops root_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = root_compose,
 	.set_affinity = root_set_affinity,
 };
 
 int sim_root_create(struct msidom_ctx *ctx, struct sim_root *r, const char *name, bool isolated)
 {
-	struct msidom_domain_info info = {
-		.name = name,
-		.child_prefix = isolated ? "IR-" : "",
-		.bus = MSIDOM_BUS_VECTOR,
-		.flags = MSIDOM_DOMAIN_MSI_PARENT | (isolated ? MSIDOM_DOMAIN_ISOLATED_MSI : 0u),
-		.hwsize = SIM_ROOT_HWSIZE,
-		.ops = &root_ops,
-		.chip = &root_chip,
-		.priv = r,
-	};
+	MSIDOM_OPTS(msidom_domain_info, info, .name = name, .child_prefix = isolated ? "IR-" : "",
+		    .bus = MSIDOM_BUS_VECTOR,
+		    .flags =
+			    MSIDOM_DOMAIN_MSI_PARENT | (isolated ? MSIDOM_DOMAIN_ISOLATED_MSI : 0u),
+		    .hwsize = SIM_ROOT_HWSIZE, .ops = &root_ops, .chip = &root_chip, .priv = r);
 
 	memset(r, 0, sizeof(*r));
 	r->used = calloc(SIM_ROOT_HWSIZE / 64, sizeof(uint64_t));
@@ -175,6 +172,7 @@ static int msix_unmask(struct msidom_irq_data *data)
 }
 
 static const struct msidom_chip_ops msix_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = msix_write,
 	.mask = msix_mask,
 	.unmask = msix_unmask,
@@ -182,13 +180,8 @@ static const struct msidom_chip_ops msix_chip = {
 
 int sim_msix_create(struct msidom_device *dev, struct sim_msix *m, struct msidom_domain *parent)
 {
-	struct msidom_template t = {
-		.name = "PCI-MSIX",
-		.bus = MSIDOM_BUS_PCI_MSIX,
-		.hwsize = SIM_MSIX_ENTRIES,
-		.chip = &msix_chip,
-		.priv = m,
-	};
+	MSIDOM_OPTS(msidom_template, t, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = SIM_MSIX_ENTRIES, .chip = &msix_chip, .priv = m);
 
 	memset(m, 0, sizeof(*m));
 	for (unsigned int i = 0; i < SIM_MSIX_ENTRIES; i++)
@@ -258,6 +251,7 @@ void sim_mmio_fini(struct sim_mmio *m)
 void sim_mmio_config(struct sim_mmio *m, struct msidom_ims_array_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->sz = sizeof(*cfg);
 	cfg->read32 = mmio_read;
 	cfg->write32 = mmio_write;
 	cfg->opaque = m;
@@ -419,6 +413,7 @@ static int st_sync(void *opaque)
 }
 
 static const struct msidom_ims_storage_ops st_ops = {
+	.sz = sizeof(struct msidom_ims_storage_ops),
 	.prepare_slot = st_prepare,
 	.release_slot = st_release,
 	.write_msg = st_write,
@@ -427,6 +422,7 @@ static const struct msidom_ims_storage_ops st_ops = {
 };
 
 static const struct msidom_ims_storage_ops st_ops_batched = {
+	.sz = sizeof(struct msidom_ims_storage_ops),
 	.prepare_slot = st_prepare,
 	.release_slot = st_release,
 	.write_msg = st_write,
@@ -463,7 +459,7 @@ void sim_storage_reset_events(struct sim_storage *s)
 
 struct msidom_ims_storage sim_storage_of(struct sim_storage *s)
 {
-	struct msidom_ims_storage st = { s->batched ? &st_ops_batched : &st_ops, s };
+	MSIDOM_OPTS(msidom_ims_storage, st, s->batched ? &st_ops_batched : &st_ops, s);
 
 	return st;
 }
@@ -503,8 +499,8 @@ void sim_snap_expect_equal(const struct sim_snap *a, const struct sim_snap *b)
 int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct msidom_ctx_config cfg = { 0 };
-	struct msidom_device_info di = { .name = "0000:03:00.0", .requester_id = 0x0300 };
+	struct msidom_ctx_config cfg = { .sz = sizeof(struct msidom_ctx_config) };
+	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:03:00.0", .requester_id = 0x0300);
 
 	if (!f)
 		return -1;

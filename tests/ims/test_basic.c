@@ -19,12 +19,13 @@
 #define IMS_NAME  "IR-PCI-IMS-0000:03:00.0"
 #define MSIX_NAME "IR-PCI-MSIX-0000:03:00.0"
 
-static const struct msidom_ims_info ims_info_4096 = { .hwsize = SIM_IMS_ENTRIES };
+static const struct msidom_ims_info ims_info_4096 = { .sz = sizeof(struct msidom_ims_info),
+						      .hwsize = SIM_IMS_ENTRIES };
 
 static struct msidom_map alloc_ims(struct fx *f, uint32_t index, bool unmasked,
 				   const uint64_t *cookie)
 {
-	struct msidom_alloc_opts o = { .unmasked = unmasked };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = unmasked);
 
 	if (cookie) {
 		o.has_cookie = true;
@@ -121,16 +122,22 @@ static void test_isolation_covers_ims(void **state)
 	st = sim_storage_of(s);
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
 	assert_int_equal(sim_root_create(f->ctx, plain, "PLAIN", false), 0);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
-						  &st, plain->d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = 16 },
+				 &st, plain->d, &f->ims),
 			 0);
 	assert_string_equal(msidom_domain_name(f->ims), "PCI-IMS-0000:03:00.0");
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 0);
 	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
 
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 16 },
-						  &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = 16 },
+				 &st, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_device_msi_isolated(f->dev), 1);
 	assert_int_equal(msidom_device_domain_destroy(f->dev, MSIDOM_SECONDARY_DOMAIN), 0);
@@ -149,9 +156,9 @@ static void test_bad_input(void **state)
 	struct msidom_ims_storage st;
 	struct msidom_ims_storage_ops half;
 	struct msidom_ims_array_config cfg;
-	struct msidom_ims_queue_config qc = { 0 };
+	struct msidom_ims_queue_config qc = { .sz = sizeof(struct msidom_ims_queue_config) };
 	uint32_t entries[8][4];
-	struct msidom_ims_info info = { .hwsize = 16 };
+	MSIDOM_OPTS(msidom_ims_info, info, .hwsize = 16);
 	struct msidom_domain *d = (struct msidom_domain *)1;
 	size_t mem = msidom_ctx_mem_bytes(f->ctx);
 	unsigned int errs;
@@ -226,7 +233,7 @@ static void test_bad_input(void **state)
 	/* A parent that is not an MSI parent: the core refuses, nothing leaks. */
 	{
 		struct msidom_domain *leaf = NULL;
-		struct msidom_domain_info li = { .name = "LEAF", .hwsize = 4 };
+		MSIDOM_OPTS(msidom_domain_info, li, .name = "LEAF", .hwsize = 4);
 
 		assert_int_equal(msidom_domain_create(f->ctx, &li, NULL, &leaf), 0);
 		mem = msidom_ctx_mem_bytes(f->ctx);
@@ -306,8 +313,10 @@ static void test_array_sequences(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, SIM_IMS_ENTRIES);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
-							&cfg, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_array_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info) },
+				 &cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), SIM_IMS_ENTRIES);
 	assert_int_equal(mm->naccess, 0);
@@ -417,8 +426,10 @@ static void test_array_write_unmasked_entry(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, 4);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
-							&cfg, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_array_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info) },
+				 &cfg, f->root.d, &f->ims),
 			 0);
 	/* An entry the device left unmasked at reset: the write masks around itself. */
 	mm->mem[2 * 4 + 3] = 0;
@@ -445,7 +456,7 @@ static void test_cookies(void **state)
 	struct fx *f = *state;
 	struct sim_storage *s = malloc(sizeof(*s));
 	struct msidom_ims_storage st;
-	struct msidom_ims_info info = { .hwsize = 64, .default_cookie.value = 0xD00D };
+	MSIDOM_OPTS(msidom_ims_info, info, .hwsize = 64, .default_cookie.value = 0xD00D);
 	uint64_t want[64];
 	uint32_t virq[64];
 
@@ -514,8 +525,11 @@ static void test_mask_on_free(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, false);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
-						  &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = 8 },
+				 &st, f->root.d, &f->ims),
 			 0);
 	m = alloc_ims(f, 4, true, NULL);
 	assert_int_equal(m.index, 4);
@@ -557,8 +571,11 @@ static void test_no_affinity_of_its_own(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 8, false);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 8 },
-						  &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = 8 },
+				 &st, f->root.d, &f->ims),
 			 0);
 	m = alloc_ims(f, 0, true, NULL);
 	assert_int_equal(m.index, 0);
@@ -587,8 +604,11 @@ static void test_destroy_with_live_vectors(void **state)
 	assert_non_null(s);
 	sim_storage_init(s, 32, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = 32 },
-						  &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = 32 },
+				 &st, f->root.d, &f->ims),
 			 0);
 	for (uint32_t i = 0; i < 20; i++)
 		assert_int_equal(alloc_ims(f, MSIDOM_INDEX_ANY, i % 2, NULL).index, (int32_t)i);

@@ -19,7 +19,7 @@
 
 static struct msidom_map alloc_ims(struct fx *f, uint32_t index, bool unmasked, uint64_t cookie)
 {
-	struct msidom_alloc_opts o = { .unmasked = unmasked, .has_cookie = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = unmasked, .has_cookie = true);
 
 	o.cookie.value = cookie;
 	return msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, index, &o);
@@ -45,8 +45,11 @@ static struct sim_storage *batched_ims_domain(struct fx *f, uint32_t n)
 	assert_non_null(s);
 	sim_storage_init(s, n, true);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev, &(struct msidom_ims_info){ .hwsize = n },
-						  &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = n },
+				 &st, f->root.d, &f->ims),
 			 0);
 	return s;
 }
@@ -161,7 +164,7 @@ static void test_k_changes_one_sync(void **state)
 	/* A range allocation is one batch: one lock, one sync, effects in index order. */
 	sim_storage_reset_events(s);
 	{
-		struct msidom_alloc_opts o = { .unmasked = true };
+		MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 
 		assert_int_equal(msidom_msi_alloc_range(f->dev, MSIDOM_SECONDARY_DOMAIN, 9, 12, &o),
 				 0);
@@ -237,6 +240,7 @@ static void qdev_init(struct qdev *qd, struct msidom_ims_queue_config *cfg)
 		qd->q[i].ims[3] = MSIDOM_IMS_CTRL_MASKBIT;
 	}
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->sz = sizeof(*cfg);
 	cfg->base = qd->q[0].ims;
 	cfg->stride = sizeof(struct qctx);
 	cfg->nr_entries = NQ;
@@ -265,8 +269,10 @@ static void test_queue_storage(void **state)
 
 	assert_non_null(qd);
 	qdev_init(qd, &cfg);
-	assert_int_equal(msidom_ims_queue_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
-							&cfg, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_queue_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info) },
+				 &cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), NQ);
 
@@ -395,7 +401,7 @@ static void test_freed_slot_is_released_after_the_sync_applies_its_mask(void **s
 {
 	struct fx *f = *state;
 	struct sim_storage *s = batched_ims_domain(f, 8);
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	struct msidom_map m;
 	int rel, am, aw;
 
@@ -459,7 +465,7 @@ static void test_failed_sync_still_releases_the_freed_slot_once(void **state)
 {
 	struct fx *f = *state;
 	struct sim_storage *s = batched_ims_domain(f, 8);
-	struct msidom_alloc_opts o = { .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	struct msidom_map m;
 
 	m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, 2, &o);

@@ -21,7 +21,7 @@
 
 static struct msidom_map alloc_ims(struct fx *f, uint32_t index, bool unmasked, uint64_t cookie)
 {
-	struct msidom_alloc_opts o = { .unmasked = unmasked, .has_cookie = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = unmasked, .has_cookie = true);
 
 	o.cookie.value = cookie;
 	return msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, index, &o);
@@ -58,9 +58,11 @@ static struct sim_storage *make_driver_domain(struct fx *f, bool batched)
 	assert_non_null(s);
 	sim_storage_init(s, NSLOTS, batched);
 	st = sim_storage_of(s);
-	assert_int_equal(msidom_ims_domain_create(f->dev,
-						  &(struct msidom_ims_info){ .hwsize = NSLOTS },
-						  &st, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .hwsize = NSLOTS },
+				 &st, f->root.d, &f->ims),
 			 0);
 	return s;
 }
@@ -261,8 +263,10 @@ static void test_fail_mmio(void **state)
 	sim_mmio_config(mm, &cfg);
 	saved = malloc(NSLOTS * 16u);
 	assert_non_null(saved);
-	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
-							&cfg, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_array_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info) },
+				 &cfg, f->root.d, &f->ims),
 			 0);
 	live = alloc_ims(f, 0, true, 0);
 	assert_int_equal(live.index, 0);
@@ -321,7 +325,7 @@ static void test_fail_memory(void **state)
 	struct sim_storage *s = malloc(sizeof(*s));
 	struct msidom_ims_storage st;
 	uint32_t entries[NSLOTS][4] = { { 0 } };
-	struct msidom_ims_queue_config qc = { .base = entries, .nr_entries = NSLOTS };
+	MSIDOM_OPTS(msidom_ims_queue_config, qc, .base = entries, .nr_entries = NSLOTS);
 	struct msidom_map m;
 	unsigned int n;
 	int ret;
@@ -337,11 +341,16 @@ static void test_fail_memory(void **state)
 			size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
 			f->h.fail_at = n;
-			ret = kind ? msidom_ims_queue_domain_create(f->dev,
-								    &(struct msidom_ims_info){ 0 },
-								    &qc, f->root.d, &f->ims) :
+			ret = kind ? msidom_ims_queue_domain_create(
+					     f->dev,
+					     &(struct msidom_ims_info){
+						     .sz = sizeof(struct msidom_ims_info) },
+					     &qc, f->root.d, &f->ims) :
 				     msidom_ims_domain_create(
-					     f->dev, &(struct msidom_ims_info){ .hwsize = NSLOTS },
+					     f->dev,
+					     &(struct msidom_ims_info){
+						     .sz = sizeof(struct msidom_ims_info),
+						     .hwsize = NSLOTS },
 					     &st, f->root.d, &f->ims);
 			if (!ret)
 				break;
@@ -379,8 +388,9 @@ static void test_fail_memory(void **state)
 		size_t mem = msidom_ctx_mem_bytes(f->ctx);
 
 		f->h.fail_at = n;
-		ret = msidom_ims_queue_domain_create(f->dev, &(struct msidom_ims_info){ 0 }, &qc,
-						     f->root.d, &f->ims);
+		ret = msidom_ims_queue_domain_create(
+			f->dev, &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info) },
+			&qc, f->root.d, &f->ims);
 		if (!ret)
 			break;
 		assert_int_equal(ret, -MSIDOM_ENOMEM);

@@ -36,8 +36,10 @@ static void test_array_65536(void **state)
 	assert_non_null(mm);
 	sim_mmio_init(mm, N);
 	sim_mmio_config(mm, &cfg);
-	assert_int_equal(msidom_ims_array_domain_create(f->dev, &(struct msidom_ims_info){ 0 },
-							&cfg, f->root.d, &f->ims),
+	assert_int_equal(msidom_ims_array_domain_create(
+				 f->dev,
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info) },
+				 &cfg, f->root.d, &f->ims),
 			 0);
 	assert_int_equal(msidom_domain_hwsize(f->ims), N);
 	alloc_msix(f);
@@ -47,7 +49,7 @@ static void test_array_65536(void **state)
 			/* cycle 0: ANY; cycle 1: explicit, top down; cycle 2: explicit, bottom up
 			 */
 			uint32_t idx = cycle == 0 ? MSIDOM_INDEX_ANY : cycle == 1 ? N - 1 - i : i;
-			struct msidom_alloc_opts o = { .has_cookie = true, .unmasked = i & 1 };
+			MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .unmasked = i & 1);
 
 			o.cookie.value = i;
 			m = msidom_msi_alloc_at(f->dev, MSIDOM_SECONDARY_DOMAIN, idx, &o);
@@ -127,8 +129,8 @@ static void test_queue_65536_one_batch(void **state)
 {
 	struct fx *f = *state;
 	struct big_queue q = { 0 };
-	struct msidom_ims_queue_config cfg = { 0 };
-	struct msidom_alloc_opts o = { .unmasked = true };
+	struct msidom_ims_queue_config cfg = { .sz = sizeof(struct msidom_ims_queue_config) };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .unmasked = true);
 	size_t base;
 
 	q.entries = calloc(N, sizeof(*q.entries));
@@ -139,7 +141,8 @@ static void test_queue_65536_one_batch(void **state)
 	cfg.opaque = &q;
 	assert_int_equal(msidom_ims_queue_domain_create(
 				 f->dev,
-				 &(struct msidom_ims_info){ .default_cookie.value = 0xC0FFEE },
+				 &(struct msidom_ims_info){ .sz = sizeof(struct msidom_ims_info),
+							    .default_cookie.value = 0xC0FFEE },
 				 &cfg, f->root.d, &f->ims),
 			 0);
 	alloc_msix(f);

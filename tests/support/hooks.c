@@ -148,6 +148,7 @@ bool ts_log_has(const struct ts_hooks *h, const char *s)
 void ts_hooks_init(struct ts_hooks *h)
 {
 	memset(h, 0, sizeof(*h));
+	h->hooks.sz = sizeof(h->hooks);
 	h->hooks.alloc = ts_alloc;
 	h->hooks.free = ts_free;
 	h->hooks.alloc_opaque = h;
@@ -172,7 +173,7 @@ void ts_hooks_hosted_lock(struct ts_hooks *h)
 
 struct msidom_ctx *ts_ctx_new(struct ts_hooks *h)
 {
-	struct msidom_ctx_config cfg = { .hooks = &h->hooks };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &h->hooks);
 	struct msidom_ctx *ctx = NULL;
 
 	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);

@@ -243,6 +243,7 @@ static void vec_commit(struct msidom_irq_data *data)
 }
 
 static const struct msidom_domain_ops vec_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = vec_alloc,
 	.free = lv_free,
 	.activate = lv_activate,
@@ -251,6 +252,7 @@ static const struct msidom_domain_ops vec_ops = {
 };
 
 static const struct msidom_chip_ops vec_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = vec_compose,
 	.set_affinity = vec_set_affinity,
 	.affinity_commit = vec_commit,
@@ -329,6 +331,7 @@ static void ir_commit(struct msidom_irq_data *data)
 }
 
 static const struct msidom_domain_ops ir_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = ir_alloc,
 	.free = lv_free,
 	.activate = lv_activate,
@@ -337,12 +340,14 @@ static const struct msidom_domain_ops ir_ops = {
 };
 
 static const struct msidom_chip_ops ir_chip_compose = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = ir_compose,
 	.set_affinity = ir_set_affinity,
 	.affinity_commit = ir_commit,
 };
 
 static const struct msidom_chip_ops ir_chip_plain = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.set_affinity = ir_set_affinity,
 	.affinity_commit = ir_commit,
 };
@@ -457,6 +462,7 @@ static int dev_bus_sync(struct msidom_domain *d)
 }
 
 static const struct msidom_domain_ops dev_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = dev_alloc,
 	.free = dev_free,
 	.activate = dev_activate,
@@ -468,6 +474,7 @@ static const struct msidom_domain_ops dev_ops = {
 };
 
 static const struct msidom_chip_ops dev_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.write_msg = dev_write,
 	.mask = dev_mask,
 	.unmask = dev_unmask,
@@ -515,6 +522,7 @@ static void level_fini(struct sim_level *l)
 void sim_msix_template(struct sim *s, struct msidom_template *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->sz = sizeof(*t);
 	t->name = "PCI-MSIX";
 	t->bus = MSIDOM_BUS_PCI_MSIX;
 	t->flags = s->cfg.dev_flags;
@@ -527,6 +535,7 @@ void sim_msix_template(struct sim *s, struct msidom_template *t)
 void sim_ims_template(struct sim *s, struct msidom_template *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->sz = sizeof(*t);
 	t->name = "PCI-IMS";
 	t->bus = MSIDOM_BUS_PCI_IMS;
 	t->hwsize = s->ims_lv.hwsize;
@@ -543,7 +552,7 @@ struct msidom_domain *sim_msi_parent(struct sim *s)
 
 struct msidom_device *sim_device(struct sim *s, const char *name)
 {
-	struct msidom_device_info di = { .name = name };
+	MSIDOM_OPTS(msidom_device_info, di, .name = name);
 	struct msidom_device *dev = NULL;
 
 	assert_int_equal(msidom_device_create(s->ctx, &di, &dev), 0);
@@ -603,9 +612,9 @@ int sim_group_teardown(void **state)
 struct sim *sim_new(const struct sim_cfg *cfg)
 {
 	struct sim *s = calloc(1, sizeof(*s));
-	struct msidom_ctx_config cc = { 0 };
-	struct msidom_domain_info vi = { 0 }, ii = { 0 };
-	struct msidom_device_info di = { 0 };
+	struct msidom_ctx_config cc = { .sz = sizeof(struct msidom_ctx_config) };
+	struct msidom_domain_info vi = { .sz = sizeof(struct msidom_domain_info) }, ii = { .sz = sizeof(struct msidom_domain_info) };
+	struct msidom_device_info di = { .sz = sizeof(struct msidom_device_info) };
 	struct msidom_template t;
 
 	assert_non_null(s);

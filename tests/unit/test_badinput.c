@@ -30,8 +30,8 @@ static void ignore_emit(void *arg, const char *text, size_t len)
 static void test_null_everywhere(void **state)
 {
 	struct sim *s = sim_new(&(struct sim_cfg){ .ims = true });
-	struct msidom_domain_info info = { .name = "X", .hwsize = 4 };
-	struct msidom_device_info dinfo = { .name = "d" };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "X", .hwsize = 4);
+	MSIDOM_OPTS(msidom_device_info, dinfo, .name = "d");
 	struct msidom_template t;
 	struct msidom_domain *d;
 	struct msidom_device *dev;
@@ -186,7 +186,9 @@ static void test_invalid_values(void **state)
 	uint32_t v;
 
 	(void)state;
-	v = msidom_msi_alloc_at(s->dev, DEF, 1, &(struct msidom_alloc_opts){ .managed = true })
+	v = msidom_msi_alloc_at(s->dev, DEF, 1,
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .managed = true })
 		    .virq;
 	sim_ims_template(s, &t);
 	sim_snap_take(s, &snap);
@@ -277,20 +279,17 @@ static int probe_alloc(struct msidom_domain *d, struct msidom_irq_data *const *d
 	return 0;
 }
 
-static const struct msidom_domain_ops probe_ops = { .alloc = probe_alloc };
+static const struct msidom_domain_ops probe_ops = { .sz = sizeof(struct msidom_domain_ops),
+						    .alloc = probe_alloc };
 
 static void test_irq_data_helpers(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct probe p = { 0 };
-	struct msidom_domain_info info = { .name = "BARE",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 64 };
-	struct msidom_template t = { .name = "PROBE",
-				     .hwsize = 8,
-				     .ops = &probe_ops,
-				     .priv = &p,
-				     .default_cookie = { .value = 77 } };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "BARE", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = 64);
+	MSIDOM_OPTS(msidom_template, t, .name = "PROBE", .hwsize = 8, .ops = &probe_ops, .priv = &p,
+		    .default_cookie = { .value = 77 });
 	struct msidom_domain *dd;
 	size_t mem;
 

@@ -25,7 +25,7 @@ static struct msidom_map alloc_any(struct sim *s)
 static void test_hosted_defaults(void **state)
 {
 	struct msidom_ctx *ctx = NULL;
-	struct msidom_ctx_config cfg = { .hooks = NULL, .max_virqs = 64 };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = NULL, .max_virqs = 64);
 	unsigned char *p;
 
 	(void)state;
@@ -62,8 +62,8 @@ static void partial_log(void *opaque, enum msidom_log_level level, const char *l
 
 static void test_partial_hooks(void **state)
 {
-	struct msidom_hooks hooks = { 0 };
-	struct msidom_ctx_config cfg = { .hooks = &hooks };
+	struct msidom_hooks hooks = { .sz = sizeof(struct msidom_hooks) };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &hooks);
 	struct msidom_ctx *ctx;
 	struct msidom_device *dev;
 
@@ -72,7 +72,10 @@ static void test_partial_hooks(void **state)
 	assert_int_equal(msidom_ctx_create(&cfg, &ctx), 0);
 	/* An error is logged through the given sink (ERR <= default WARN). */
 	assert_int_equal(
-		msidom_device_create(ctx, &(struct msidom_device_info){ .name = "" }, &dev),
+		msidom_device_create(ctx,
+				     &(struct msidom_device_info){
+					     .sz = sizeof(struct msidom_device_info), .name = "" },
+				     &dev),
 		-MSIDOM_EINVAL);
 	assert_int_equal(partial_log_lines, 1);
 	msidom_ctx_destroy(ctx);
@@ -81,7 +84,7 @@ static void test_partial_hooks(void **state)
 static void test_hooks_are_used(void **state)
 {
 	struct ts_hooks h;
-	struct msidom_ctx_config cfg = { .hooks = &h.hooks, .max_virqs = 1024 };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &h.hooks, .max_virqs = 1024);
 	struct msidom_ctx *ctx;
 	unsigned char *p;
 	size_t before;
@@ -132,7 +135,7 @@ static void test_bad_config(void **state)
 {
 	struct ts_hooks h;
 	struct msidom_hooks bad;
-	struct msidom_ctx_config cfg = { .hooks = &h.hooks };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &h.hooks);
 	struct msidom_ctx *ctx = (struct msidom_ctx *)&h;
 
 	(void)state;
@@ -193,7 +196,7 @@ static int failing_lock_init(void *opaque, void **lock)
 static void test_create_failures_leak_nothing(void **state)
 {
 	struct ts_hooks h;
-	struct msidom_ctx_config cfg = { .hooks = &h.hooks };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &h.hooks);
 	struct msidom_ctx *ctx;
 	int ret = -1;
 	long n;
@@ -247,7 +250,7 @@ static void test_contexts_coexist(void **state)
 	assert_null(msidom_irq_desc(b->ctx, 2));
 	/* Domains do not mix across contexts. */
 	{
-		struct msidom_domain_info info = { .name = "X", .hwsize = 8 };
+		MSIDOM_OPTS(msidom_domain_info, info, .name = "X", .hwsize = 8);
 		struct msidom_domain *x;
 		struct msidom_template t;
 
@@ -274,7 +277,7 @@ static void test_contexts_coexist(void **state)
 static void test_destroy_releases_everything(void **state)
 {
 	struct sim *s = sim_new(&(struct sim_cfg){ .ims = true });
-	struct msidom_alloc_opts un = { .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, un, .unmasked = true);
 
 	(void)state;
 	assert_int_equal(msidom_msi_alloc_range(s->dev, MSIDOM_DEFAULT_DOMAIN, 0, 3, &un), 0);
@@ -320,7 +323,7 @@ struct churner {
 static void *churn(void *arg)
 {
 	struct churner *c = arg;
-	struct msidom_alloc_opts o = { .has_cookie = true, .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .unmasked = true);
 	struct sim_mask cpu;
 
 	for (unsigned int i = 0; i < CHURN; i++) {
@@ -381,8 +384,8 @@ static void capture_log(void *opaque, enum msidom_log_level level, const char *l
 
 static void test_log_levels(void **state)
 {
-	struct msidom_hooks hooks = { .log = capture_log, .log_level = MSIDOM_LOG_ERR };
-	struct msidom_ctx_config cfg = { .hooks = &hooks };
+	MSIDOM_OPTS(msidom_hooks, hooks, .log = capture_log, .log_level = MSIDOM_LOG_ERR);
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &hooks);
 	struct msidom_ctx *ctx;
 	char longfmt[600];
 

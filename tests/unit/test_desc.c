@@ -148,8 +148,10 @@ static void test_associate_existing(void **state)
 	/* A reservation's cookie wins over the options' cookie. */
 	assert_int_equal(msidom_desc_add(d, 8, ck(0x88)), 8);
 	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 8,
-					     &(struct msidom_alloc_opts){ .has_cookie = true,
-									  .cookie = ck(0x99) })
+					     &(struct msidom_alloc_opts){
+						     .sz = sizeof(struct msidom_alloc_opts),
+						     .has_cookie = true,
+						     .cookie = ck(0x99) })
 				 .index,
 			 8);
 	assert_int_equal(msidom_desc_cookie(msidom_desc_at(d, 8)).value, 0x88);
@@ -168,7 +170,8 @@ static void test_accessors(void **state)
 
 	(void)state;
 	m = msidom_msi_alloc_at(s->dev, DEF, 4,
-				&(struct msidom_alloc_opts){ .has_cookie = true,
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .has_cookie = true,
 							     .cookie = ck(0x1234),
 							     .affinity = sim_cpu1(3) });
 	assert_int_equal(m.index, 4);

@@ -138,8 +138,10 @@ static void test_handler_may_call_api(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct reentry r = { s, 1 };
-	struct msidom_map m = msidom_msi_alloc_at(s->dev, DEF, 0,
-						  &(struct msidom_alloc_opts){ .unmasked = true });
+	struct msidom_map m = msidom_msi_alloc_at(
+		s->dev, DEF, 0,
+		&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+					     .unmasked = true });
 
 	(void)state;
 	assert_int_equal(msidom_irq_set_handler(s->ctx, m.virq, masking_handler, &r), 0);

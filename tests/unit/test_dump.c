@@ -75,9 +75,9 @@ static void test_dump_contents(void **state)
 {
 	struct sim *s =
 		sim_new(&(struct sim_cfg){ .ims = true, .ir_flags = MSIDOM_DOMAIN_ISOLATED_MSI });
-	struct msidom_alloc_opts o = { .has_cookie = true, .cookie = { .value = 0x1234 } };
-	struct msidom_alloc_opts un = { .unmasked = true };
-	struct msidom_alloc_opts pasid = { .has_cookie = true, .cookie = { .value = 0xabcdef } };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .cookie = { .value = 0x1234 });
+	MSIDOM_OPTS(msidom_alloc_opts, un, .unmasked = true);
+	MSIDOM_OPTS(msidom_alloc_opts, pasid, .has_cookie = true, .cookie = { .value = 0xabcdef });
 	char line[300], line2[300];
 	char *d;
 	const char *p;
@@ -188,7 +188,7 @@ static void test_dump_forms(void **state)
 static void test_dump_empty_and_roots(void **state)
 {
 	struct ts_hooks h;
-	struct msidom_ctx_config cfg = { .hooks = &h.hooks };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &h.hooks);
 	struct msidom_ctx *ctx;
 	struct msidom_domain *a, *b;
 	char *d;
@@ -200,13 +200,19 @@ static void test_dump_empty_and_roots(void **state)
 	has(d, "0 virq(s) live");
 	has(d, MSIDOM_VERSION_STRING);
 	free(d);
-	assert_int_equal(msidom_domain_create(
-				 ctx, &(struct msidom_domain_info){ .name = "ROOT-A", .hwsize = 8 },
-				 NULL, &a),
+	assert_int_equal(msidom_domain_create(ctx,
+					      &(struct msidom_domain_info){
+						      .sz = sizeof(struct msidom_domain_info),
+						      .name = "ROOT-A",
+						      .hwsize = 8 },
+					      NULL, &a),
 			 0);
-	assert_int_equal(msidom_domain_create(
-				 ctx, &(struct msidom_domain_info){ .name = "ROOT-B", .hwsize = 8 },
-				 NULL, &b),
+	assert_int_equal(msidom_domain_create(ctx,
+					      &(struct msidom_domain_info){
+						      .sz = sizeof(struct msidom_domain_info),
+						      .name = "ROOT-B",
+						      .hwsize = 8 },
+					      NULL, &b),
 			 0);
 	d = ts_dump(ctx);
 	has(d, "ROOT-A");

@@ -98,16 +98,15 @@ static unsigned int alloc_fault_loop(struct sim *s, op_fn op, const char *what)
 
 static int op_alloc_at(struct sim *s)
 {
-	struct msidom_alloc_opts o = { .has_cookie = true,
-				       .cookie = { .value = 0x5a5a },
-				       .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .cookie = { .value = 0x5a5a },
+		    .unmasked = true);
 
 	return msidom_msi_alloc_at(s->dev, DEF, 0, &o).index;
 }
 
 static int op_alloc_any_ims(struct sim *s)
 {
-	struct msidom_alloc_opts o = { .has_cookie = true, .cookie = { .value = 42 } };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .cookie = { .value = 42 });
 
 	return msidom_msi_alloc_at(s->dev, SEC, MSIDOM_INDEX_ANY, &o).index;
 }
@@ -120,13 +119,15 @@ static int op_alloc_far(struct sim *s)
 
 static int op_alloc_range(struct sim *s)
 {
-	return msidom_msi_alloc_range(s->dev, DEF, 0, 7,
-				      &(struct msidom_alloc_opts){ .unmasked = true });
+	return msidom_msi_alloc_range(
+		s->dev, DEF, 0, 7,
+		&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+					     .unmasked = true });
 }
 
 static int op_alloc_range_cookie(struct sim *s)
 {
-	struct msidom_alloc_opts o = { .has_cookie = true, .cookie = { .value = 0x99 } };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .cookie = { .value = 0x99 });
 
 	return msidom_msi_alloc_range(s->dev, DEF, 0, 7, &o);
 }
@@ -152,7 +153,11 @@ static int op_desc_add(struct sim *s)
 static int op_device_create(struct sim *s)
 {
 	struct msidom_device *dev;
-	int ret = msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "x" }, &dev);
+	int ret =
+		msidom_device_create(s->ctx,
+				     &(struct msidom_device_info){
+					     .sz = sizeof(struct msidom_device_info), .name = "x" },
+				     &dev);
 
 	if (!ret)
 		msidom_device_destroy(dev);
@@ -161,9 +166,8 @@ static int op_device_create(struct sim *s)
 
 static int op_domain_create(struct sim *s)
 {
-	struct msidom_domain_info info = { .name = "R",
-					   .hwsize = 1000,
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "R", .hwsize = 1000,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT);
 	struct msidom_domain *d;
 	int ret = msidom_domain_create(s->ctx, &info, s->vec.d, &d);
 
@@ -324,7 +328,8 @@ static void run_op_case(struct sim *s, const struct op_case *c, uint32_t index)
 	sim_log_clear(s);
 	sim_fail(s, c->op, 1, -MSIDOM_EIO);
 	m = msidom_msi_alloc_at(s->dev, DEF, index,
-				&(struct msidom_alloc_opts){ .unmasked = c->unmasked });
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .unmasked = c->unmasked });
 	if (m.index != -MSIDOM_EIO)
 		fail_msg("%s: got index %d, log: %s", c->op, m.index, sim_log(s));
 	assert_int_equal(m.virq, 0);
@@ -355,8 +360,10 @@ static void test_op_faults_busy(void **state)
 		struct sim *s = sim_new(NULL);
 
 		assert_int_equal(
-			msidom_msi_alloc_range(s->dev, DEF, 0, 2,
-					       &(struct msidom_alloc_opts){ .unmasked = true }),
+			msidom_msi_alloc_range(
+				s->dev, DEF, 0, 2,
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .unmasked = true }),
 			0);
 		assert_int_equal(msidom_desc_add(s->dev_lv.d, 3, (msidom_cookie){ .value = 7 }), 3);
 		run_op_case(s, &op_cases[i], 3);
@@ -413,8 +420,10 @@ static void test_op_faults_range(void **state)
 		sim_snap_take(s, &snap);
 		sim_log_clear(s);
 		sim_fail(s, ops[i], strcmp(ops[i], "sync:DEV") ? 3 : 1, -MSIDOM_EIO);
-		ret = msidom_msi_alloc_range(s->dev, DEF, 4, 7,
-					     &(struct msidom_alloc_opts){ .unmasked = true });
+		ret = msidom_msi_alloc_range(
+			s->dev, DEF, 4, 7,
+			&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+						     .unmasked = true });
 		if (ret != -MSIDOM_EIO)
 			fail_msg("%s: got %d, log: %s", ops[i], ret, sim_log(s));
 		assert_balanced(s);
@@ -438,7 +447,7 @@ static void test_op_faults_set_affinity(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		struct sim *s = sim_new(NULL);
-		struct msidom_alloc_opts un = { .unmasked = true };
+		MSIDOM_OPTS(msidom_alloc_opts, un, .unmasked = true);
 		struct msidom_desc *d;
 		struct msidom_msg msg;
 		uint32_t v, vec_used, ir_used, vec_mapped;

@@ -76,9 +76,12 @@ static void test_long_names_truncate(void **state)
 	(void)state;
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	assert_int_equal(
-		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = name }, &dev),
-		0);
+	assert_int_equal(msidom_device_create(
+				 s->ctx,
+				 &(struct msidom_device_info){
+					 .sz = sizeof(struct msidom_device_info), .name = name },
+				 &dev),
+			 0);
 	assert_int_equal(strlen(msidom_device_name(dev)), 31);
 	sim_msix_template(s, &t);
 	t.name = name;
@@ -88,7 +91,7 @@ static void test_long_names_truncate(void **state)
 	assert_int_equal(strlen(msidom_domain_name(d)), 63);
 	assert_memory_equal(msidom_domain_name(d), "IR-nnnn", 7);
 	{
-		struct msidom_domain_info info = { .name = name, .hwsize = 1 };
+		MSIDOM_OPTS(msidom_domain_info, info, .name = name, .hwsize = 1);
 		struct msidom_domain *r;
 
 		assert_int_equal(msidom_domain_create(s->ctx, &info, NULL, &r), 0);
@@ -132,7 +135,9 @@ static void test_alloc_free_order(void **state)
 
 	/* Unmasked: unmasked after the write; masked first on free. */
 	sim_log_clear(s);
-	m = msidom_msi_alloc_at(s->dev, DEF, 6, &(struct msidom_alloc_opts){ .unmasked = true });
+	m = msidom_msi_alloc_at(s->dev, DEF, 6,
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .unmasked = true });
 	assert_int_equal(m.index, 6);
 	assert_string_equal(sim_log(s), "bus_lock:DEV prepare:DEV alloc:VEC alloc:IR alloc:DEV "
 					"set_desc:DEV activate:VEC activate:IR activate:DEV "
@@ -179,7 +184,8 @@ static void test_reverse_maps(void **state)
 	(void)state;
 	a = msidom_msi_alloc_at(s->dev, DEF, 3, NULL);
 	b = msidom_msi_alloc_at(s->dev, DEF, 9,
-				&(struct msidom_alloc_opts){ .affinity = sim_cpu1(2) });
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .affinity = sim_cpu1(2) });
 	assert_int_equal(a.index, 3);
 	assert_int_equal(b.index, 9);
 	/* VEC: cpu * 256 + vector; IR: entry; DEV: the index. */
@@ -219,10 +225,8 @@ static void test_reverse_maps(void **state)
 static void test_parent_without_alloc(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info info = { .name = "PLAIN",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 4096,
-					   .child_prefix = "P-" };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "PLAIN", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = 4096, .child_prefix = "P-");
 	struct msidom_domain *root, *dd;
 	struct msidom_template t;
 	struct msidom_map m;
@@ -248,9 +252,8 @@ static void test_parent_without_alloc(void **state)
 static void test_parent_without_alloc_too_small(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info info = { .name = "TINY",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 3 };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "TINY", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = 3);
 	struct msidom_domain *root, *dd;
 	struct msidom_template t;
 	struct sim_snap snap;
@@ -274,9 +277,8 @@ static void test_depth(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct msidom_domain *chain[8], *d, *dd;
-	struct msidom_domain_info info = { .name = "L",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 64 };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "L", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = 64);
 	struct msidom_template t;
 	struct msidom_map m;
 
@@ -311,7 +313,7 @@ static void test_depth(void **state)
 static void test_domain_create_errors(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info info = { .name = "X", .hwsize = 16 };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "X", .hwsize = 16);
 	struct msidom_domain *d = (struct msidom_domain *)s;
 	size_t mem = msidom_ctx_mem_bytes(s->ctx);
 	unsigned int nerr = s->h.nerr;
@@ -426,22 +428,38 @@ static void test_device_create_errors(void **state)
 
 	(void)state;
 	assert_int_equal(
-		msidom_device_create(NULL, &(struct msidom_device_info){ .name = "a" }, &dev),
+		msidom_device_create(NULL,
+				     &(struct msidom_device_info){
+					     .sz = sizeof(struct msidom_device_info), .name = "a" },
+				     &dev),
 		-MSIDOM_EINVAL);
 	assert_int_equal(msidom_device_create(s->ctx, NULL, &dev), -MSIDOM_EINVAL);
 	assert_int_equal(
-		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "a" }, NULL),
+		msidom_device_create(s->ctx,
+				     &(struct msidom_device_info){
+					     .sz = sizeof(struct msidom_device_info), .name = "a" },
+				     NULL),
 		-MSIDOM_EINVAL);
+	assert_int_equal(msidom_device_create(
+				 s->ctx,
+				 &(struct msidom_device_info){
+					 .sz = sizeof(struct msidom_device_info), .name = NULL },
+				 &dev),
+			 -MSIDOM_EINVAL);
 	assert_int_equal(
-		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = NULL }, &dev),
-		-MSIDOM_EINVAL);
-	assert_int_equal(
-		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "" }, &dev),
+		msidom_device_create(s->ctx,
+				     &(struct msidom_device_info){
+					     .sz = sizeof(struct msidom_device_info), .name = "" },
+				     &dev),
 		-MSIDOM_EINVAL);
 	assert_int_equal(msidom_ctx_mem_bytes(s->ctx), mem);
 	/* A device without domains: nothing to allocate from, not "isolated". */
 	assert_int_equal(
-		msidom_device_create(s->ctx, &(struct msidom_device_info){ .name = "b" }, &dev), 0);
+		msidom_device_create(s->ctx,
+				     &(struct msidom_device_info){
+					     .sz = sizeof(struct msidom_device_info), .name = "b" },
+				     &dev),
+		0);
 	assert_int_equal(msidom_msi_alloc_at(dev, DEF, 0, NULL).index, -MSIDOM_ENOENT);
 	assert_int_equal(msidom_device_msi_isolated(dev), -MSIDOM_ENOENT);
 	msidom_device_destroy(dev);
@@ -455,9 +473,8 @@ static void test_isolation(void **state)
 	struct sim *plain = sim_new(&(struct sim_cfg){ .ims = true });
 	struct sim *iso =
 		sim_new(&(struct sim_cfg){ .ims = true, .ir_flags = MSIDOM_DOMAIN_ISOLATED_MSI });
-	struct msidom_domain_info info = { .name = "NOIR",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 64 };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "NOIR", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = 64);
 	struct msidom_domain *noir, *d;
 	struct msidom_template t;
 
@@ -485,7 +502,7 @@ static void test_isolation(void **state)
 static void test_domain_under_a_device_domain_is_refused(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info info = { .name = "CHILD", .hwsize = 16 };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "CHILD", .hwsize = 16);
 	struct msidom_domain *child = NULL;
 	unsigned int nerr = s->h.nerr;
 
@@ -546,18 +563,16 @@ static int mapping_dev_activate(struct msidom_domain *d, struct msidom_irq_data 
 	return 0;
 }
 
-static const struct msidom_domain_ops moving_dev_ops = { .alloc = moving_dev_alloc };
-static const struct msidom_domain_ops mapping_dev_ops = { .activate = mapping_dev_activate };
+static const struct msidom_domain_ops moving_dev_ops = { .sz = sizeof(struct msidom_domain_ops),
+							 .alloc = moving_dev_alloc };
+static const struct msidom_domain_ops mapping_dev_ops = { .sz = sizeof(struct msidom_domain_ops),
+							  .activate = mapping_dev_activate };
 
 static struct msidom_domain *plain_device_domain(struct sim *s, struct msidom_device *dev,
 						 const struct msidom_domain_ops *ops)
 {
-	struct msidom_template t = {
-		.name = "PCI-MSIX",
-		.bus = MSIDOM_BUS_PCI_MSIX,
-		.hwsize = 16,
-		.ops = ops,
-	};
+	MSIDOM_OPTS(msidom_template, t, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = 16, .ops = ops);
 	struct msidom_domain *dd;
 
 	assert_int_equal(msidom_device_domain_create(dev, DEF, &t, sim_msi_parent(s), &dd), 0);
@@ -608,7 +623,8 @@ static void test_device_level_cannot_map_extra_hwirqs(void **state)
 	sim_free(s);
 }
 
-static const struct msidom_alloc_opts unmasked = { .unmasked = true };
+static const struct msidom_alloc_opts unmasked = { .sz = sizeof(struct msidom_alloc_opts),
+						   .unmasked = true };
 
 /*
  * A device domain with a batch open on it stays: its recorded updates
@@ -633,7 +649,7 @@ static void test_device_domain_destroy_in_an_open_batch_is_busy(void **state)
 static void test_domain_destroy_in_an_open_batch_is_busy(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info ri = { .name = "LONE", .hwsize = 16 };
+	MSIDOM_OPTS(msidom_domain_info, ri, .name = "LONE", .hwsize = 16);
 	struct msidom_domain *r;
 
 	(void)state;

@@ -18,7 +18,8 @@
 #define DEF MSIDOM_DEFAULT_DOMAIN
 #define SEC MSIDOM_SECONDARY_DOMAIN
 
-static const struct msidom_alloc_opts unmasked = { .unmasked = true };
+static const struct msidom_alloc_opts unmasked = { .sz = sizeof(struct msidom_alloc_opts),
+						   .unmasked = true };
 
 static void assert_msg_is(const struct msidom_msg *m, uint32_t lo, uint32_t data)
 {
@@ -140,7 +141,10 @@ static void test_set_affinity_errors(void **state)
 	struct sim *s = sim_new(NULL);
 	struct sim_mask cpu;
 	uint32_t v = sim_alloc_virq(s, 0, &unmasked);
-	uint32_t managed = sim_alloc_virq(s, 1, &(struct msidom_alloc_opts){ .managed = true });
+	uint32_t managed =
+		sim_alloc_virq(s, 1,
+			       &(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							    .managed = true });
 	struct msidom_desc *d = msidom_irq_desc(s->ctx, v);
 	struct msidom_cpumask empty = { 0, cpu.bits };
 	struct msidom_cpumask nobits = { 64, NULL };
@@ -229,20 +233,20 @@ static int fwd_mask(struct msidom_irq_data *data)
 	return l->forward ? msidom_irq_data_parent_mask(data) : 0;
 }
 
-static const struct msidom_chip_ops root_chip = { .mask = root_mask, .unmask = root_unmask };
-static const struct msidom_chip_ops fwd_chip = { .mask = fwd_mask };
+static const struct msidom_chip_ops root_chip = { .sz = sizeof(struct msidom_chip_ops),
+						  .mask = root_mask,
+						  .unmask = root_unmask };
+static const struct msidom_chip_ops fwd_chip = { .sz = sizeof(struct msidom_chip_ops),
+						 .mask = fwd_mask };
 
 static void test_mask_levels(void **state)
 {
 	struct sim *s = sim_new(NULL);
 	struct mlog l = { 0 };
-	struct msidom_domain_info info = { .name = "R",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = 4096,
-					   .chip = &root_chip,
-					   .priv = &l };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "R", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = 4096, .chip = &root_chip, .priv = &l);
 	struct msidom_domain *root, *dd;
-	struct msidom_template t = { .name = "T", .hwsize = 8, .priv = &l };
+	MSIDOM_OPTS(msidom_template, t, .name = "T", .hwsize = 8, .priv = &l);
 	uint32_t v;
 
 	(void)state;
@@ -482,7 +486,8 @@ static int flaky_write(struct msidom_irq_data *data, const struct msidom_msg *ms
 	return writes_fail ? -MSIDOM_EIO : 0;
 }
 
-static const struct msidom_chip_ops flaky_chip = { .write_msg = flaky_write };
+static const struct msidom_chip_ops flaky_chip = { .sz = sizeof(struct msidom_chip_ops),
+						   .write_msg = flaky_write };
 
 /*
  * set_affinity whose message switch fails and whose revert fails too (the
@@ -492,9 +497,8 @@ static const struct msidom_chip_ops flaky_chip = { .write_msg = flaky_write };
 static void test_set_affinity_whose_revert_fails_keeps_the_old_target(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_template t = {
-		.name = "FLAKY", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8, .chip = &flaky_chip
-	};
+	MSIDOM_OPTS(msidom_template, t, .name = "FLAKY", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8,
+		    .chip = &flaky_chip);
 	struct msidom_device *dev = sim_device(s, "0000:0c:00.0");
 	struct msidom_domain *dd;
 	struct msidom_map m;

@@ -116,7 +116,9 @@ static void test_parent_exhausted(void **state)
 	sim_snap_free(&snap);
 	/* Other CPUs still have room. */
 	assert_int_equal(msidom_msi_alloc_at(s->dev, DEF, 400,
-					     &(struct msidom_alloc_opts){ .affinity = sim_cpu1(1) })
+					     &(struct msidom_alloc_opts){
+						     .sz = sizeof(struct msidom_alloc_opts),
+						     .affinity = sim_cpu1(1) })
 				 .index,
 			 400);
 	sim_free(s);
@@ -125,7 +127,7 @@ static void test_parent_exhausted(void **state)
 static void test_dynamic_free(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_alloc_opts un = { .unmasked = true };
+	MSIDOM_OPTS(msidom_alloc_opts, un, .unmasked = true);
 	struct msidom_msg before[8];
 	uint32_t virq[8];
 
@@ -245,7 +247,7 @@ static void test_range(void **state)
 static void test_range_failure_keeps_reserved_descs(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_alloc_opts o = { .has_cookie = true, .cookie = { .value = 0x99 } };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true, .cookie = { .value = 0x99 });
 	struct sim_snap snap;
 
 	(void)state;
@@ -290,7 +292,7 @@ static void test_lookup(void **state)
 static void test_two_slots(void **state)
 {
 	struct sim *s = sim_new(&(struct sim_cfg){ .ims = true });
-	struct msidom_alloc_opts pasid = { .has_cookie = true };
+	MSIDOM_OPTS(msidom_alloc_opts, pasid, .has_cookie = true);
 	uint32_t msix[4], ims[4];
 
 	(void)state;
@@ -320,7 +322,7 @@ static void test_two_slots(void **state)
 static void test_cookies(void **state)
 {
 	struct sim *s = sim_new(&(struct sim_cfg){ .ims = true });
-	struct msidom_alloc_opts o = { .has_cookie = true };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .has_cookie = true);
 	int object;
 	struct msidom_map m;
 
@@ -345,9 +347,10 @@ static void test_cookies(void **state)
 	m = msidom_msi_alloc_at(s->dev, SEC, 6, NULL);
 	assert_int_equal(s->ims_lv.cookie_prepared[6], 0xdefa);
 	assert_int_equal(msidom_desc_cookie(msidom_desc_at(s->ims_lv.d, 6)).value, 0xdefa);
-	m = msidom_msi_alloc_at(
-		s->dev, SEC, 7,
-		&(struct msidom_alloc_opts){ .has_cookie = false, .cookie = ck(5) });
+	m = msidom_msi_alloc_at(s->dev, SEC, 7,
+				&(struct msidom_alloc_opts){ .sz = sizeof(struct msidom_alloc_opts),
+							     .has_cookie = false,
+							     .cookie = ck(5) });
 	assert_int_equal(s->ims_lv.cookie_prepared[7], 0xdefa);
 	/* Range: every vector gets the same cookie. */
 	o.cookie = ck(0xabc);
@@ -433,7 +436,8 @@ static int mask_root_alloc(struct msidom_domain *d, struct msidom_irq_data *cons
 	return 0;
 }
 
-static const struct msidom_domain_ops mask_root_ops = { .alloc = mask_root_alloc };
+static const struct msidom_domain_ops mask_root_ops = { .sz = sizeof(struct msidom_domain_ops),
+							.alloc = mask_root_alloc };
 
 /*
  * An affinity mask with no bits is refused by msidom_msi_alloc_at() and
@@ -443,13 +447,12 @@ static const struct msidom_domain_ops mask_root_ops = { .alloc = mask_root_alloc
 static void test_alloc_with_a_malformed_affinity_mask_reaches_no_level(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info ri = { .name = "MROOT",
-					 .hwsize = 4096,
-					 .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					 .ops = &mask_root_ops };
-	struct msidom_template t = { .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8 };
+	MSIDOM_OPTS(msidom_domain_info, ri, .name = "MROOT", .hwsize = 4096,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT, .ops = &mask_root_ops);
+	MSIDOM_OPTS(msidom_template, t, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = 8);
 	struct msidom_cpumask nobits = { .nbits = 64, .bits = NULL };
-	struct msidom_alloc_opts o = { .affinity = &nobits };
+	MSIDOM_OPTS(msidom_alloc_opts, o, .affinity = &nobits);
 	struct msidom_device *dev = sim_device(s, "0000:0a:00.0");
 	struct msidom_domain *root, *dd;
 	struct msidom_map m;
@@ -490,8 +493,10 @@ static int failing_activate(struct msidom_domain *d, struct msidom_irq_data *dat
 	return -MSIDOM_EIO;
 }
 
-static const struct msidom_domain_ops cpu_root_ops = { .alloc = cpu_root_alloc };
-static const struct msidom_domain_ops failing_dev_ops = { .activate = failing_activate };
+static const struct msidom_domain_ops cpu_root_ops = { .sz = sizeof(struct msidom_domain_ops),
+						       .alloc = cpu_root_alloc };
+static const struct msidom_domain_ops failing_dev_ops = { .sz = sizeof(struct msidom_domain_ops),
+							  .activate = failing_activate };
 
 /*
  * A failed allocation on a reserved descriptor (msidom_desc_add) leaves it
@@ -501,13 +506,10 @@ static const struct msidom_domain_ops failing_dev_ops = { .activate = failing_ac
 static void test_failed_alloc_on_a_reserved_desc_keeps_its_cpu(void **state)
 {
 	struct sim *s = sim_new(NULL);
-	struct msidom_domain_info ri = { .name = "CPUROOT",
-					 .hwsize = 4096,
-					 .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					 .ops = &cpu_root_ops };
-	struct msidom_template t = {
-		.name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8, .ops = &failing_dev_ops
-	};
+	MSIDOM_OPTS(msidom_domain_info, ri, .name = "CPUROOT", .hwsize = 4096,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT, .ops = &cpu_root_ops);
+	MSIDOM_OPTS(msidom_template, t, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX, .hwsize = 8,
+		    .ops = &failing_dev_ops);
 	struct msidom_device *dev = sim_device(s, "0000:0b:00.0");
 	struct msidom_domain *root, *dd;
 	msidom_cookie c = { .value = 5 };

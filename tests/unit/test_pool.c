@@ -35,7 +35,7 @@ static void test_pool_init_errors(void **state)
 static void test_pool_align_merge(void **state)
 {
 	struct msidom_pool pool;
-	struct msidom_hooks hooks = { 0 };
+	struct msidom_hooks hooks = { .sz = sizeof(struct msidom_hooks) };
 	void *a, *b, *c, *whole;
 
 	(void)state;
@@ -74,25 +74,20 @@ static int root_compose(struct msidom_irq_data *data, struct msidom_msg *msg)
 	return 0;
 }
 
-static const struct msidom_chip_ops root_chip = { .compose_msg = root_compose };
+static const struct msidom_chip_ops root_chip = { .sz = sizeof(struct msidom_chip_ops),
+						  .compose_msg = root_compose };
 
 /* A context, its domains and vectors all in a pool; exhaustion is -ENOMEM. */
 static void run_in_pool(size_t size, bool expect_exhaustion)
 {
 	struct msidom_pool pool;
-	struct msidom_hooks hooks = { 0 };
-	struct msidom_ctx_config cfg = { .hooks = &hooks, .max_virqs = 8192 };
-	struct msidom_domain_info root = {
-		.name = "ROOT",
-		.bus = MSIDOM_BUS_VECTOR,
-		.flags = MSIDOM_DOMAIN_MSI_PARENT,
-		.hwsize = 1u << 16,
-		.chip = &root_chip,
-	};
-	struct msidom_template tmpl = { .name = "PCI-MSIX",
-					.bus = MSIDOM_BUS_PCI_MSIX,
-					.hwsize = 4096 };
-	struct msidom_device_info info = { .name = "0000:01:00.0" };
+	struct msidom_hooks hooks = { .sz = sizeof(struct msidom_hooks) };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &hooks, .max_virqs = 8192);
+	MSIDOM_OPTS(msidom_domain_info, root, .name = "ROOT", .bus = MSIDOM_BUS_VECTOR,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT, .hwsize = 1u << 16, .chip = &root_chip);
+	MSIDOM_OPTS(msidom_template, tmpl, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = 4096);
+	MSIDOM_OPTS(msidom_device_info, info, .name = "0000:01:00.0");
 	struct msidom_ctx *ctx;
 	struct msidom_domain *r, *dd;
 	struct msidom_device *dev;

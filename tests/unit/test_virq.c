@@ -36,13 +36,11 @@ static void count_handler(uint32_t virq, void *arg)
 
 static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_t hwsize)
 {
-	struct msidom_ctx_config cfg = { .hooks = &f->h.hooks, .max_virqs = max_virqs };
-	struct msidom_domain_info info = { .name = "FLAT",
-					   .flags = MSIDOM_DOMAIN_MSI_PARENT,
-					   .hwsize = max_virqs + 1 };
-	struct msidom_template t = { .name = "PCI-MSIX",
-				     .bus = MSIDOM_BUS_PCI_MSIX,
-				     .hwsize = hwsize };
+	MSIDOM_OPTS(msidom_ctx_config, cfg, .hooks = &f->h.hooks, .max_virqs = max_virqs);
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "FLAT", .flags = MSIDOM_DOMAIN_MSI_PARENT,
+		    .hwsize = max_virqs + 1);
+	MSIDOM_OPTS(msidom_template, t, .name = "PCI-MSIX", .bus = MSIDOM_BUS_PCI_MSIX,
+		    .hwsize = hwsize);
 
 	ts_hooks_init(&f->h);
 	assert_int_equal(msidom_ctx_create(&cfg, &f->ctx), 0);
@@ -52,10 +50,13 @@ static void flat_init(struct flat *f, uint32_t max_virqs, uint32_t ndev, uint32_
 		struct msidom_domain *d;
 
 		snprintf(name, sizeof(name), "0000:%02x:00.0", i);
-		assert_int_equal(msidom_device_create(f->ctx,
-						      &(struct msidom_device_info){ .name = name },
-						      &f->dev[i]),
-				 0);
+		assert_int_equal(
+			msidom_device_create(
+				f->ctx,
+				&(struct msidom_device_info){
+					.sz = sizeof(struct msidom_device_info), .name = name },
+				&f->dev[i]),
+			0);
 		assert_int_equal(msidom_device_domain_create(f->dev[i], MSIDOM_DEFAULT_DOMAIN, &t,
 							     f->root, &d),
 				 0);

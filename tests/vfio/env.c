@@ -49,6 +49,7 @@ struct env *env_new(const struct fk_config *kc)
 		e->h.hooks.log_level = MSIDOM_LOG_INFO;
 	e->ctx = ts_ctx_new(&e->h);
 	e->cfg = (struct msidom_vfio_config){
+		.sz = sizeof(struct msidom_vfio_config),
 		.bdf = BDF,
 		.sys = &e->fk->sys,
 		.mode = MSIDOM_VFIO_MODE_AUTO,

@@ -635,6 +635,7 @@ struct fake_kernel *fk_new(const struct fk_config *cfg)
 		fk->ctx[v] = -1;
 	fk->err_ctx = fk->req_ctx = -1;
 	fk->sys = (struct msidom_vfio_sys){
+		.sz = sizeof(struct msidom_vfio_sys),
 		.opaque = fk,
 		.open = fk_open,
 		.close = fk_close,

@@ -78,7 +78,7 @@ static void test_noresize_batch_enables_once_and_grows_once(void **state)
 	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
 	assert_int_equal(e->fk->set_irqs, 3);
 	assert_int_equal(e->fk->num_ctx, 9);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.resizes, 1);
 	assert_int_equal(msidom_vfio_set_mode(e->v, MSIDOM_VFIO_MODE_MSI), 0);

@@ -50,7 +50,7 @@ static void test_dispatch_runs_the_handlers_of_signalled_vectors(void **state)
 	assert_int_equal(msidom_irq_set_handler(e->ctx, virq_of(e, 0), NULL, NULL), 0);
 	assert_true(fk_raise(e->fk, 0));
 	assert_int_equal(msidom_vfio_dispatch(e->v, 0), 0);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.spurious, 1);
 	/* epoll_wait failing is reported. */
@@ -72,7 +72,7 @@ static void test_err_and_req_events_reach_their_callbacks(void **state)
 	assert_true(fk_raise_req(e->fk));
 	assert_int_equal(msidom_vfio_dispatch(e->v, 0), 1);
 	assert_int_equal(e->req_hits, 1);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.err_events, 1);
 	assert_int_equal(st.req_events, 1);

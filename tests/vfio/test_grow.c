@@ -35,7 +35,7 @@ static void test_dynamic_msix_arms_each_vector_with_one_set_irqs(void **state)
 	/* Far index: still one call, live vectors untouched. */
 	must_alloc(e, 12, true);
 	assert_int_equal(e->fk->set_irqs, 6);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.set_irqs, 6);
 	assert_int_equal(st.resizes, 0);
@@ -67,7 +67,7 @@ static void test_noresize_msix_grows_by_reenabling_with_the_live_eventfds(void *
 	assert_true(armed_trigger(e, 0));
 	assert_true(armed_trigger(e, 2));
 	assert_int_equal(e->fk->ctx[1], -1);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.resizes, 1);
 	assert_int_equal(st.resize_signals, 2);
@@ -130,7 +130,7 @@ static void test_prealloc_policy_enables_every_vector_at_the_first_alloc(void **
 	}
 	assert_int_equal(e->fk->disables, 0);
 	assert_int_equal(e->fk->teardowns[0], 0);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.resizes, 0);
 	env_free(e);

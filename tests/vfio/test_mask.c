@@ -37,7 +37,7 @@ static void test_masked_interrupt_is_pending_and_replayed_once_on_unmask(void **
 	assert_int_equal(msidom_irq_unmask(e->ctx, virq), 0);
 	dispatch_all(e);
 	assert_int_equal(e->hits[0], 1);
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	msidom_vfio_get_stats(e->v, &st);
 	assert_int_equal(st.replays, 1);
 	assert_int_equal(st.dispatched, 1);

@@ -65,7 +65,7 @@ static void test_mode_switch_out_of_memory_keeps_an_empty_domain_of_the_old_mode
 		if (ret < 0) {
 			failures++;
 			assert_int_equal(ret, -ENOMEM);
-			struct msidom_vfio_info info;
+			struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 			msidom_vfio_get_info(e->v, &info);
 			assert_int_equal(info.mode, MSIDOM_VFIO_MODE_MSIX);
 			assert_int_equal(msidom_irq_count(e->ctx), 0);

@@ -18,7 +18,7 @@ static void test_open_on_61_reports_noresize_msix_and_builds_the_domains(void **
 {
 	(void)state;
 	struct env *e = env_opened(61);
-	struct msidom_vfio_info info;
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	assert_int_equal(msidom_vfio_get_info(e->v, &info), 0);
 	assert_int_equal(info.group, 7);
 	assert_int_equal(info.irq[MSIDOM_VFIO_MSIX].count, 16);
@@ -55,7 +55,7 @@ static void test_open_on_612_reports_dynamic_msix(void **state)
 {
 	(void)state;
 	struct env *e = env_opened(612);
-	struct msidom_vfio_info info;
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	assert_int_equal(msidom_vfio_get_info(e->v, &info), 0);
 	assert_int_equal(info.irq[MSIDOM_VFIO_MSIX].flags, 0x1);
 	assert_int_equal(info.irq[MSIDOM_VFIO_MSI].flags, 0x9);
@@ -86,7 +86,7 @@ static void test_open_with_unsafe_interrupts_allowed_claims_no_isolation(void **
 	kc.allow_unsafe = true;
 	struct env *e = env_new(&kc);
 	env_open(e);
-	struct msidom_vfio_info info;
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	assert_int_equal(msidom_vfio_get_info(e->v, &info), 0);
 	assert_false(info.isolated);
 	assert_false(msidom_domain_flags(msidom_vfio_root(e->v)) & MSIDOM_DOMAIN_ISOLATED_MSI);
@@ -150,7 +150,7 @@ static void test_open_refuses_bad_config_and_unusable_devices(void **state)
 	assert_int_equal(msidom_vfio_open(e->ctx, &e->cfg, &e->v), -ENODEV);
 	e->cfg.mode = MSIDOM_VFIO_MODE_AUTO;
 	env_open(e);
-	struct msidom_vfio_info info;
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	msidom_vfio_get_info(e->v, &info);
 	assert_int_equal(info.mode, MSIDOM_VFIO_MODE_MSI);
 	env_free(e);
@@ -195,7 +195,7 @@ static void test_open_prefers_the_cdev_and_falls_back_to_the_group(void **state)
 	kc.cdev = true;
 	struct env *e = env_new(&kc);
 	env_open(e);
-	struct msidom_vfio_info info;
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	msidom_vfio_get_info(e->v, &info);
 	assert_true(info.cdev);
 	assert_int_equal(info.group, -1);

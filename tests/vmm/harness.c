@@ -27,7 +27,7 @@ struct msidom_ctx *vmm_ctx(struct ts_hooks *h, bool threads)
 static void rec_route(void *opaque, struct msidom_vmm_fn *fn, const struct msidom_vmm_route *rt)
 {
 	struct rec *r = opaque;
-	struct msidom_vmm_vector_info info;
+	struct msidom_vmm_vector_info info = { .sz = sizeof(struct msidom_vmm_vector_info) };
 
 	if (fn != r->fn || rt->vector >= MSIDOM_VMM_MSIX_MAX) {
 		r->bad_callbacks++;
@@ -78,6 +78,7 @@ static void rec_failed(void *opaque, struct msidom_vmm_fn *fn, uint32_t vector, 
 }
 
 const struct msidom_vmm_ops rec_ops = {
+	.sz = sizeof(struct msidom_vmm_ops),
 	.route_changed = rec_route,
 	.deliver = rec_deliver,
 	.backing_failed = rec_failed,
@@ -104,18 +105,10 @@ static void rec_init(struct rec *r)
 struct msidom_vmm_fn *mk_msix(struct msidom_ctx *ctx, struct rec *r, uint32_t n, uint32_t max_vecs,
 			      uint32_t max_fds)
 {
-	struct msidom_vmm_config cfg = {
-		.name = "00:05.0",
-		.type = MSIDOM_VMM_MSIX,
-		.nvec = n,
-		.cap_next = 0x70,
-		.msix_table_reg = 0x2000 | 3, /* BAR 3, offset 0x2000 */
-		.msix_pba_reg = 0x3000 | 3,
-		.max_host_vectors = max_vecs,
-		.max_host_fds = max_fds,
-		.ops = &rec_ops,
-		.opaque = r,
-	};
+	MSIDOM_OPTS(msidom_vmm_config, cfg, .name = "00:05.0", .type = MSIDOM_VMM_MSIX, .nvec = n,
+		    .cap_next = 0x70, .msix_table_reg = 0x2000 | 3, /* BAR 3, offset 0x2000 */
+		    .msix_pba_reg = 0x3000 | 3, .max_host_vectors = max_vecs,
+		    .max_host_fds = max_fds, .ops = &rec_ops, .opaque = r);
 	struct msidom_vmm_fn *fn = NULL;
 
 	rec_init(r);
@@ -127,18 +120,10 @@ struct msidom_vmm_fn *mk_msix(struct msidom_ctx *ctx, struct rec *r, uint32_t n,
 struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, bool is64,
 			     bool maskable)
 {
-	struct msidom_vmm_config cfg = {
-		.name = "00:06.0",
-		.type = MSIDOM_VMM_MSI,
-		.nvec = n,
-		.cap_next = 0x00,
-		.msi_64bit = is64,
-		.msi_maskable = maskable,
-		.max_host_vectors = MSIDOM_VMM_UNLIMITED,
-		.max_host_fds = MSIDOM_VMM_UNLIMITED,
-		.ops = &rec_ops,
-		.opaque = r,
-	};
+	MSIDOM_OPTS(msidom_vmm_config, cfg, .name = "00:06.0", .type = MSIDOM_VMM_MSI, .nvec = n,
+		    .cap_next = 0x00, .msi_64bit = is64, .msi_maskable = maskable,
+		    .max_host_vectors = MSIDOM_VMM_UNLIMITED, .max_host_fds = MSIDOM_VMM_UNLIMITED,
+		    .ops = &rec_ops, .opaque = r);
 	struct msidom_vmm_fn *fn = NULL;
 
 	rec_init(r);
@@ -149,7 +134,7 @@ struct msidom_vmm_fn *mk_msi(struct msidom_ctx *ctx, struct rec *r, uint32_t n, 
 
 struct msidom_vmm_stats fn_stats(struct msidom_vmm_fn *fn)
 {
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	assert_int_equal(msidom_vmm_get_stats(fn, &st), 0);
 	return st;
@@ -321,11 +306,13 @@ static int root_compose(struct msidom_irq_data *data, struct msidom_msg *msg)
 }
 
 static const struct msidom_domain_ops root_ops = {
+	.sz = sizeof(struct msidom_domain_ops),
 	.alloc = root_alloc,
 	.free = root_free,
 };
 
 static const struct msidom_chip_ops root_chip = {
+	.sz = sizeof(struct msidom_chip_ops),
 	.compose_msg = root_compose,
 };
 
@@ -383,6 +370,7 @@ static int st_unmask(void *opaque, uint32_t slot, msidom_cookie cookie)
 }
 
 static const struct msidom_ims_storage_ops st_ops = {
+	.sz = sizeof(struct msidom_ims_storage_ops),
 	.prepare_slot = st_prepare,
 	.release_slot = st_release,
 	.write_msg = st_write,
@@ -392,19 +380,13 @@ static const struct msidom_ims_storage_ops st_ops = {
 
 void hsim_init(struct hsim *h, struct msidom_ctx *ctx)
 {
-	struct msidom_domain_info info = {
-		.name = "HVEC",
-		.child_prefix = "IR-",
-		.bus = MSIDOM_BUS_VECTOR,
-		.flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI,
-		.hwsize = HSIM_ROOT_HWSIZE,
-		.ops = &root_ops,
-		.chip = &root_chip,
-		.priv = h,
-	};
-	struct msidom_device_info dinfo = { .name = "0000:17:00.0", .requester_id = 0x1700 };
-	struct msidom_ims_info iinfo = { .hwsize = HSIM_SLOTS };
-	struct msidom_ims_storage st = { .ops = &st_ops, .opaque = h };
+	MSIDOM_OPTS(msidom_domain_info, info, .name = "HVEC", .child_prefix = "IR-",
+		    .bus = MSIDOM_BUS_VECTOR,
+		    .flags = MSIDOM_DOMAIN_MSI_PARENT | MSIDOM_DOMAIN_ISOLATED_MSI,
+		    .hwsize = HSIM_ROOT_HWSIZE, .ops = &root_ops, .chip = &root_chip, .priv = h);
+	MSIDOM_OPTS(msidom_device_info, dinfo, .name = "0000:17:00.0", .requester_id = 0x1700);
+	MSIDOM_OPTS(msidom_ims_info, iinfo, .hwsize = HSIM_SLOTS);
+	MSIDOM_OPTS(msidom_ims_storage, st, .ops = &st_ops, .opaque = h);
 
 	memset(h, 0, sizeof(*h));
 	h->ctx = ctx;

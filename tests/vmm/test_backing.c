@@ -51,12 +51,8 @@ static int teardown(void **state)
 
 static void set_ims(struct t *t, struct msidom_vmm_fn *fn, uint32_t v, uint32_t host_index)
 {
-	struct msidom_vmm_backing b = {
-		.type = MSIDOM_VMM_BACKING_IMS,
-		.host_dev = t->host.dev,
-		.host_index = host_index,
-		.cookie.value = 0x100 + v,
-	};
+	MSIDOM_OPTS(msidom_vmm_backing, b, .type = MSIDOM_VMM_BACKING_IMS, .host_dev = t->host.dev,
+		    .host_index = host_index, .cookie.value = 0x100 + v);
 
 	assert_int_equal(msidom_vmm_set_backing(fn, v, &b), 0);
 }
@@ -146,7 +142,7 @@ static void test_quota(void **state)
 {
 	struct t *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 6, 2, 0);
-	struct msidom_vmm_vector_info info;
+	struct msidom_vmm_vector_info info = { .sz = sizeof(struct msidom_vmm_vector_info) };
 
 	for (uint32_t v = 0; v < 4; v++)
 		set_ims(t, fn, v, MSIDOM_INDEX_ANY);

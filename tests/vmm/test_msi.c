@@ -84,7 +84,7 @@ static void test_linux_multi_message(void **state)
 {
 	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 8, true, true);
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 	uint32_t ctrl;
 
 	cfgw(fn, 16, 4, 0xff);
@@ -179,7 +179,7 @@ static void test_garbage(void **state)
 	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msi(t->ctx, &t->r, 32, true, true);
 	uint32_t x = 99, v, bad = 0;
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	for (int round = 0; round < 4; round++) {
 		for (uint32_t off = 0; off < 40; off++) {

@@ -19,7 +19,7 @@
 static void test_create_args(void **state)
 {
 	struct vfx *t = *state;
-	struct msidom_vmm_config cfg = { .type = MSIDOM_VMM_MSIX, .nvec = 8 };
+	MSIDOM_OPTS(msidom_vmm_config, cfg, .type = MSIDOM_VMM_MSIX, .nvec = 8);
 	struct msidom_vmm_fn *fn = NULL;
 	unsigned int errors = t->h.nerr;
 
@@ -64,7 +64,7 @@ static void test_capability(void **state)
 {
 	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 5, 0, 0);
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 	uint32_t v;
 
 	assert_int_equal(msidom_vmm_cfg_size(fn), 12);
@@ -114,7 +114,7 @@ static void test_linux_sequence(void **state)
 	struct vfx *t = *state;
 	const uint32_t n = 4;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, n, 0, 0);
-	struct msidom_vmm_vector_info info;
+	struct msidom_vmm_vector_info info = { .sz = sizeof(struct msidom_vmm_vector_info) };
 
 	g_msix_ctrl(fn, true, true);
 	for (uint32_t i = 0; i < n; i++)
@@ -235,7 +235,7 @@ static void test_pending(void **state)
 {
 	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 70, 0, 0);
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 	uint64_t v;
 
 	g_linux_msix_setup(fn, 70);
@@ -301,7 +301,8 @@ static void test_no_lost_interrupts(void **state)
 
 	for (unsigned int at = 0; at <= nseq; at++) {
 		struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 1, 0, 0);
-		struct msidom_vmm_vector_info info;
+		struct msidom_vmm_vector_info info = { .sz = sizeof(
+							       struct msidom_vmm_vector_info) };
 		bool fired_live = false;
 
 		g_entry(fn, 0, T_ADDR(0), T_DATA(0));
@@ -331,7 +332,7 @@ static void test_driver_reload(void **state)
 	struct vfx *t = *state;
 	const uint32_t n = 5;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, n, 0, 0);
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	g_linux_msix_setup(fn, n);
 	for (uint32_t i = 0; i < n; i++)
@@ -392,7 +393,7 @@ static void test_garbage_guest(void **state)
 	uint64_t tsize = msidom_vmm_table_size(fn), psize = msidom_vmm_pba_size(fn);
 	uint64_t bad = 0, v;
 	uint32_t x = 0x12345678, cv;
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	for (uint64_t off = 0; off < tsize + 64; off++) {
 		for (uint32_t size = 0; size <= 16; size++) {
@@ -487,7 +488,7 @@ static void test_concurrent_fire(void **state)
 	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 2, 0, 0);
 	struct firer f = { .fn = fn };
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 	pthread_t th;
 
 	g_linux_msix_setup(fn, 2);
@@ -525,7 +526,7 @@ static void test_vmm_args(void **state)
 {
 	struct vfx *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, 2, 0, 0);
-	struct msidom_vmm_backing b = { .type = (enum msidom_vmm_backing_type)9 };
+	MSIDOM_OPTS(msidom_vmm_backing, b, .type = (enum msidom_vmm_backing_type)9);
 	uint64_t v;
 	uint32_t cv;
 

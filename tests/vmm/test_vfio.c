@@ -46,7 +46,7 @@ static int setup_version(void **state, int version)
 		.bdf = BDF,
 		.group = 9,
 	};
-	struct msidom_vfio_config vc = { .bdf = BDF, .mode = MSIDOM_VFIO_MODE_MSIX };
+	MSIDOM_OPTS(msidom_vfio_config, vc, .bdf = BDF, .mode = MSIDOM_VFIO_MODE_MSIX);
 
 	t->version = version;
 	t->fds_before = ts_count_fds();
@@ -87,12 +87,8 @@ static int teardown(void **state)
 
 static void set_vfio(struct t *t, struct msidom_vmm_fn *fn, uint32_t v, bool irqfd)
 {
-	struct msidom_vmm_backing b = {
-		.type = MSIDOM_VMM_BACKING_VFIO,
-		.vfio = t->vdev,
-		.host_index = v,
-		.irqfd = irqfd,
-	};
+	MSIDOM_OPTS(msidom_vmm_backing, b, .type = MSIDOM_VMM_BACKING_VFIO, .vfio = t->vdev,
+		    .host_index = v, .irqfd = irqfd);
 
 	assert_int_equal(msidom_vmm_set_backing(fn, v, &b), 0);
 }
@@ -447,7 +443,7 @@ static void test_interrupt_read_before_a_disable_is_delivered_after_reenable(voi
 {
 	struct t *t = *state;
 	struct msidom_vmm_fn *fn = mk_msix(t->ctx, &t->r, NV, NV, NV);
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	set_vfio(t, fn, 1, false);
 	g_linux_msix_setup(fn, NV);

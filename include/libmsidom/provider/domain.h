@@ -112,9 +112,13 @@ struct msidom_domain_info {
 	uint32_t flags;
 	/** Size of the hwirq space (1 .. 1 << 24). */
 	uint32_t hwsize;
-	/** Domain ops, or NULL. Must outlive the domain. */
+	/**
+	 * Domain ops, or NULL. A table of this library's size (its sz) is
+	 * used in place and must outlive the domain; one of another size is
+	 * copied.
+	 */
 	const struct msidom_domain_ops *ops;
-	/** Chip ops, or NULL. Must outlive the domain. */
+	/** Chip ops, or NULL; kept like @ref ops. */
 	const struct msidom_chip_ops *chip;
 	/** Private data, returned by msidom_domain_priv(). */
 	void *priv;

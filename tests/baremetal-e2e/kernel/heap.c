@@ -16,7 +16,7 @@ static void *counting_alloc(void *opaque, size_t size);
 static void counting_free(void *opaque, void *ptr, size_t size);
 
 /* The pool's hooks, wrapped to record the peak use. */
-static struct msidom_hooks pool_hooks;
+static struct msidom_hooks pool_hooks = { .sz = sizeof(struct msidom_hooks) };
 
 static void *counting_alloc(void *opaque, size_t size)
 {

@@ -281,18 +281,16 @@ static void check_programming(const char *name, uint32_t virq, struct target tg,
 static int setup(void)
 {
 	static struct msidom_hooks hooks = {
+		.sz = sizeof(struct msidom_hooks),
 		.log = log_hook,
 		.log_level = MSIDOM_LOG_WARN,
 	};
-	struct msidom_ctx_config ccfg = { .hooks = &hooks };
+	MSIDOM_OPTS(msidom_ctx_config, ccfg, .hooks = &hooks);
 	uint32_t apic_ids[E2E_MAX_CPUS];
 	/* The spurious vector and the raw test's vector are system vectors. */
 	uint64_t reserved[4] = { 0, 1ull << (RAW_VECTOR - 64), 0, 1ull << 63 };
-	struct msidom_bm_x86_vector_config vcfg = {
-		.ncpus = T.ncpus,
-		.apic_ids = apic_ids,
-		.reserved = reserved,
-	};
+	MSIDOM_OPTS(msidom_bm_x86_vector_config, vcfg, .ncpus = T.ncpus, .apic_ids = apic_ids,
+		    .reserved = reserved);
 	char name[16];
 	int rc;
 
@@ -311,13 +309,9 @@ static int setup(void)
 		return -1;
 	T.parent = T.vec;
 	if (T.iommu) {
-		struct msidom_bm_vtd_ir_config icfg = {
-			.table = T.vtd->irt,
-			.entries = T.vtd->irt_entries,
-			.x2apic = false,
-			.source_validation = true,
-			.platform = &T.plat.hooks,
-		};
+		MSIDOM_OPTS(msidom_bm_vtd_ir_config, icfg, .table = T.vtd->irt,
+			    .entries = T.vtd->irt_entries, .x2apic = false,
+			    .source_validation = true, .platform = &T.plat.hooks);
 		uint64_t irta = (uint64_t)mmio_read32(T.vtd->base + 0xBCu) << 32 |
 				mmio_read32(T.vtd->base + 0xB8u);
 		uint64_t want = msidom_bm_vtd_irta_value((uint32_t)(uintptr_t)T.vtd->irt,
@@ -334,15 +328,18 @@ static int setup(void)
 	}
 
 	msidom_snprintf(name, sizeof(name), "0000:00:%02x.0", T.edu.dev);
-	rc = msidom_device_create(T.ctx,
-				  &(struct msidom_device_info){
-					  .name = name, .requester_id = pci_requester_id(&T.edu) },
-				  &T.edu_dev);
+	rc = msidom_device_create(
+		T.ctx,
+		&(struct msidom_device_info){ .sz = sizeof(struct msidom_device_info),
+					      .name = name,
+					      .requester_id = pci_requester_id(&T.edu) },
+		&T.edu_dev);
 	if (!check(rc == 0, "lib-edu-device", "msidom_device_create: %d", rc))
 		return -1;
 	rc = msidom_bm_pci_msi_domain_create(
 		T.edu_dev,
-		&(struct msidom_bm_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.edu.dev, 0),
+		&(struct msidom_bm_pci_config){ .sz = sizeof(struct msidom_bm_pci_config),
+						.sbdf = MSIDOM_BM_SBDF(0, 0, T.edu.dev, 0),
 						.platform = &T.plat.hooks },
 		T.parent, &T.edu_dom);
 	if (!check(rc == 0, "lib-edu-msi-domain", "msidom_bm_pci_msi_domain_create: %d (%s)", rc,
@@ -350,15 +347,18 @@ static int setup(void)
 		return -1;
 
 	msidom_snprintf(name, sizeof(name), "0000:00:%02x.0", T.nic.dev);
-	rc = msidom_device_create(T.ctx,
-				  &(struct msidom_device_info){
-					  .name = name, .requester_id = pci_requester_id(&T.nic) },
-				  &T.nic_dev);
+	rc = msidom_device_create(
+		T.ctx,
+		&(struct msidom_device_info){ .sz = sizeof(struct msidom_device_info),
+					      .name = name,
+					      .requester_id = pci_requester_id(&T.nic) },
+		&T.nic_dev);
 	if (!check(rc == 0, "lib-nic-device", "msidom_device_create: %d", rc))
 		return -1;
 	rc = msidom_bm_pci_msix_domain_create(
 		T.nic_dev,
-		&(struct msidom_bm_pci_config){ .sbdf = MSIDOM_BM_SBDF(0, 0, T.nic.dev, 0),
+		&(struct msidom_bm_pci_config){ .sz = sizeof(struct msidom_bm_pci_config),
+						.sbdf = MSIDOM_BM_SBDF(0, 0, T.nic.dev, 0),
 						.platform = &T.plat.hooks },
 		T.parent, &T.nic_dom);
 	if (!check(rc == 0, "lib-nic-msix-domain", "msidom_bm_pci_msix_domain_create: %d (%s)", rc,

@@ -103,6 +103,7 @@ void e2e_platform_init(struct e2e_platform *p, struct vtd *v)
 {
 	*p = (struct e2e_platform){ 0 };
 	p->vtd = v;
+	p->hooks.sz = sizeof(p->hooks);
 	p->hooks.pci_read = cfg_read;
 	p->hooks.pci_write = cfg_write;
 	p->hooks.mmio_read32 = mmio_rd;

@@ -69,7 +69,7 @@ static void on_irq(uint32_t virq, void *arg)
 static int ctx_open(struct env *env)
 {
 	static struct msidom_hooks hooks;
-	struct msidom_ctx_config cfg = { 0 };
+	struct msidom_ctx_config cfg = { .sz = sizeof(struct msidom_ctx_config) };
 
 	hooks.log = log_hook;
 	hooks.log_opaque = env;
@@ -160,12 +160,8 @@ static int dev_open(struct env *env, const char *bdf, enum msidom_vfio_mode mode
 		    enum msidom_vfio_policy policy)
 {
 	static struct msidom_vfio_sys sys;
-	struct msidom_vfio_config cfg = {
-		.bdf = bdf,
-		.sys = &sys,
-		.mode = mode,
-		.policy = policy,
-	};
+	MSIDOM_OPTS(msidom_vfio_config, cfg, .bdf = bdf, .sys = &sys, .mode = mode,
+		    .policy = policy);
 	int rc, fd;
 
 	sys = *msidom_vfio_sys_default();
@@ -190,7 +186,7 @@ static void dev_close(struct env *env)
 
 static struct msidom_vfio_stats stats_of(struct env *env)
 {
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 
 	memset(&st, 0, sizeof(st));
 	if (msidom_vfio_get_stats(env->vdev, &st) != 0)
@@ -294,7 +290,7 @@ static const char *domain_name(struct env *env)
 
 static void check_info(struct env *env, enum msidom_vfio_irq_type type, uint32_t count)
 {
-	struct msidom_vfio_info info;
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 
 	memset(&info, 0, sizeof(info));
 	CHECK(msidom_vfio_get_info(env->vdev, &info) == 0, "msidom_vfio_get_info");
@@ -315,7 +311,7 @@ static void check_info(struct env *env, enum msidom_vfio_irq_type type, uint32_t
 static void scenario_edu_msi(struct env *env)
 {
 	const char *bdf = getenv("EDU_BDF");
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 	int efd, fds_before = e2e_count_fds();
 	uint64_t n;
 
@@ -401,7 +397,8 @@ out:
 static void scenario_mask_replay(struct env *env)
 {
 	const char *bdf = getenv("E1000E_BDF");
-	struct msidom_vfio_stats st0, st1;
+	struct msidom_vfio_stats st0 = { .sz = sizeof(struct msidom_vfio_stats) },
+				 st1 = { .sz = sizeof(struct msidom_vfio_stats) };
 	unsigned int before, hits0;
 	int efd;
 	uint64_t n;
@@ -486,7 +483,8 @@ out:
 static void scenario_batch(struct env *env)
 {
 	const char *bdf = getenv("E1000E_BDF");
-	struct msidom_vfio_stats st0, st1;
+	struct msidom_vfio_stats st0 = { .sz = sizeof(struct msidom_vfio_stats) },
+				 st1 = { .sz = sizeof(struct msidom_vfio_stats) };
 	unsigned int v;
 
 	if (dev_open(env, bdf, MSIDOM_VFIO_MODE_MSIX, MSIDOM_VFIO_GROW))
@@ -526,8 +524,9 @@ static void scenario_dynamic_add(struct env *env)
 {
 	const char *bdf = getenv("E1000E_BDF");
 	const char *nvme = getenv("NVME_BDF");
-	struct msidom_vfio_stats st0, st1;
-	struct msidom_vfio_info info;
+	struct msidom_vfio_stats st0 = { .sz = sizeof(struct msidom_vfio_stats) },
+				 st1 = { .sz = sizeof(struct msidom_vfio_stats) };
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	unsigned int v, n, ok;
 	char action[64];
 	int irq0 = -1, irq;
@@ -628,8 +627,9 @@ static void scenario_grow_no_loss(struct env *env)
 {
 	const char *bdf = getenv("E1000E_BDF");
 	const char *nvme = getenv("NVME_BDF");
-	struct msidom_vfio_stats st0, st1;
-	struct msidom_vfio_info info;
+	struct msidom_vfio_stats st0 = { .sz = sizeof(struct msidom_vfio_stats) },
+				 st1 = { .sz = sizeof(struct msidom_vfio_stats) };
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	unsigned int v, n, ok, before0;
 	int rc;
 
@@ -710,7 +710,8 @@ out:
 static void scenario_prealloc(struct env *env)
 {
 	const char *bdf = getenv("E1000E_BDF");
-	struct msidom_vfio_stats st0, st1;
+	struct msidom_vfio_stats st0 = { .sz = sizeof(struct msidom_vfio_stats) },
+				 st1 = { .sz = sizeof(struct msidom_vfio_stats) };
 	unsigned int v;
 
 	if (dev_open(env, bdf, MSIDOM_VFIO_MODE_MSIX, MSIDOM_VFIO_PREALLOC))
@@ -734,7 +735,7 @@ out:
 
 static void scenario_isolation(struct env *env)
 {
-	struct msidom_vfio_config cfg = { .bdf = getenv("EDU_BDF") };
+	MSIDOM_OPTS(msidom_vfio_config, cfg, .bdf = getenv("EDU_BDF"));
 	size_t mem_before = msidom_ctx_mem_bytes(env->ctx);
 	int fds_before = e2e_count_fds();
 	int rc;

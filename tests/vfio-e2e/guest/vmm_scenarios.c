@@ -94,6 +94,7 @@ static void on_failed(void *opaque, struct msidom_vmm_fn *fn, uint32_t vector, i
 }
 
 static const struct msidom_vmm_ops vmm_ops = {
+	.sz = sizeof(struct msidom_vmm_ops),
 	.route_changed = on_route,
 	.deliver = on_deliver,
 	.backing_failed = on_failed,
@@ -184,7 +185,7 @@ static void settle(struct vmm_env *env)
 
 static struct msidom_vfio_stats host_stats(struct vmm_env *env)
 {
-	struct msidom_vfio_stats st;
+	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 
 	memset(&st, 0, sizeof(st));
 	msidom_vfio_get_stats(env->vdev, &st);
@@ -193,7 +194,7 @@ static struct msidom_vfio_stats host_stats(struct vmm_env *env)
 
 static struct msidom_vmm_stats fn_stats(struct vmm_env *env)
 {
-	struct msidom_vmm_stats st;
+	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	memset(&st, 0, sizeof(st));
 	msidom_vmm_get_stats(env->fn, &st);
@@ -241,10 +242,10 @@ static void expect_delivery(struct vmm_env *env, unsigned int v, const char *why
 static int setup(struct vmm_env *env)
 {
 	static struct msidom_hooks hooks;
-	struct msidom_ctx_config ccfg = { 0 };
-	struct msidom_vfio_config vcfg = { 0 };
-	struct msidom_vmm_config fcfg = { 0 };
-	struct msidom_vfio_info info;
+	struct msidom_ctx_config ccfg = { .sz = sizeof(struct msidom_ctx_config) };
+	struct msidom_vfio_config vcfg = { .sz = sizeof(struct msidom_vfio_config) };
+	struct msidom_vmm_config fcfg = { .sz = sizeof(struct msidom_vmm_config) };
+	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 	int rc;
 	unsigned int v;
 
@@ -281,12 +282,8 @@ static int setup(struct vmm_env *env)
 	if (!CHECK(rc == 0, "msidom_vmm_fn_create = %d", rc))
 		return -1;
 	for (v = 0; v < HOST_VECTORS; v++) {
-		struct msidom_vmm_backing b = {
-			.type = MSIDOM_VMM_BACKING_VFIO,
-			.vfio = env->vdev,
-			.host_index = v,
-			.irqfd = v == IRQFD_VECTOR,
-		};
+		MSIDOM_OPTS(msidom_vmm_backing, b, .type = MSIDOM_VMM_BACKING_VFIO,
+			    .vfio = env->vdev, .host_index = v, .irqfd = v == IRQFD_VECTOR);
 
 		rc = msidom_vmm_set_backing(env->fn, v, &b);
 		CHECK(rc == 0, "guest vector %u backed by host MSI-X entry %u%s (%d)", v, v,
@@ -297,8 +294,9 @@ static int setup(struct vmm_env *env)
 
 static void scenario_guest_table(struct vmm_env *env)
 {
-	struct msidom_vfio_stats h0, h1;
-	struct msidom_vmm_stats f;
+	struct msidom_vfio_stats h0 = { .sz = sizeof(struct msidom_vfio_stats) },
+				 h1 = { .sz = sizeof(struct msidom_vfio_stats) };
+	struct msidom_vmm_stats f = { .sz = sizeof(struct msidom_vmm_stats) };
 	uint64_t pba = 0;
 	unsigned int v, before;
 	int fds_before = e2e_count_fds();
