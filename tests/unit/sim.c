@@ -613,7 +613,8 @@ struct sim *sim_new(const struct sim_cfg *cfg)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	struct msidom_ctx_config cc = { .sz = sizeof(struct msidom_ctx_config) };
-	struct msidom_domain_info vi = { .sz = sizeof(struct msidom_domain_info) }, ii = { .sz = sizeof(struct msidom_domain_info) };
+	struct msidom_domain_info vi = { .sz = sizeof(struct msidom_domain_info) },
+				  ii = { .sz = sizeof(struct msidom_domain_info) };
 	struct msidom_device_info di = { .sz = sizeof(struct msidom_device_info) };
 	struct msidom_template t;
 
