@@ -68,7 +68,7 @@ static void on_irq(uint32_t virq, void *arg)
 
 static int ctx_open(struct env *env)
 {
-	static struct msidom_hooks hooks;
+	static struct msidom_hooks hooks = { .sz = sizeof(struct msidom_hooks) };
 	struct msidom_ctx_config cfg = { .sz = sizeof(struct msidom_ctx_config) };
 
 	hooks.log = log_hook;

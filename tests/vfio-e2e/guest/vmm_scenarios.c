@@ -241,7 +241,7 @@ static void expect_delivery(struct vmm_env *env, unsigned int v, const char *why
 
 static int setup(struct vmm_env *env)
 {
-	static struct msidom_hooks hooks;
+	static struct msidom_hooks hooks = { .sz = sizeof(struct msidom_hooks) };
 	struct msidom_ctx_config ccfg = { .sz = sizeof(struct msidom_ctx_config) };
 	struct msidom_vfio_config vcfg = { .sz = sizeof(struct msidom_vfio_config) };
 	struct msidom_vmm_config fcfg = { .sz = sizeof(struct msidom_vmm_config) };
