@@ -188,7 +188,6 @@ static struct msidom_vfio_stats stats_of(struct env *env)
 {
 	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 
-	memset(&st, 0, sizeof(st));
 	if (msidom_vfio_get_stats(env->vdev, &st) != 0)
 		CHECK(false, "msidom_vfio_get_stats");
 	return st;
@@ -292,7 +291,6 @@ static void check_info(struct env *env, enum msidom_vfio_irq_type type, uint32_t
 {
 	struct msidom_vfio_info info = { .sz = sizeof(struct msidom_vfio_info) };
 
-	memset(&info, 0, sizeof(info));
 	CHECK(msidom_vfio_get_info(env->vdev, &info) == 0, "msidom_vfio_get_info");
 	CHECK(info.irq[type].count == count, "%s has %u vectors (kernel: %u, flags 0x%x)",
 	      type == MSIDOM_VFIO_MSIX ? "MSI-X" : "MSI", count, info.irq[type].count,
@@ -593,7 +591,6 @@ out:
 	/* Many vectors: the whole nvme table, one at a time, with loopback. */
 	if (!nvme || dev_open(env, nvme, MSIDOM_VFIO_MODE_MSIX, MSIDOM_VFIO_GROW))
 		return;
-	memset(&info, 0, sizeof(info));
 	msidom_vfio_get_info(env->vdev, &info);
 	n = info.irq[MSIDOM_VFIO_MSIX].count;
 	if (n > MAX_VECTORS)
@@ -681,7 +678,6 @@ out:
 	/* The kernel's NORESIZE limit, on a bigger table: grow to 32 vectors. */
 	if (!nvme || dev_open(env, nvme, MSIDOM_VFIO_MODE_MSIX, MSIDOM_VFIO_GROW))
 		return;
-	memset(&info, 0, sizeof(info));
 	msidom_vfio_get_info(env->vdev, &info);
 	n = info.irq[MSIDOM_VFIO_MSIX].count;
 	if (n > 32)

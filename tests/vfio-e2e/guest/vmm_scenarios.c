@@ -187,7 +187,6 @@ static struct msidom_vfio_stats host_stats(struct vmm_env *env)
 {
 	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 
-	memset(&st, 0, sizeof(st));
 	msidom_vfio_get_stats(env->vdev, &st);
 	return st;
 }
@@ -196,7 +195,6 @@ static struct msidom_vmm_stats fn_stats(struct vmm_env *env)
 {
 	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
-	memset(&st, 0, sizeof(st));
 	msidom_vmm_get_stats(env->fn, &st);
 	return st;
 }
@@ -261,7 +259,6 @@ static int setup(struct vmm_env *env)
 	rc = msidom_vfio_open(env->ctx, &vcfg, &env->vdev);
 	if (!CHECK(rc == 0, "host: msidom_vfio_open(%s) = %d (%s)", vcfg.bdf, rc, env->last_log))
 		return -1;
-	memset(&info, 0, sizeof(info));
 	msidom_vfio_get_info(env->vdev, &info);
 	CHECK(info.msix_dynamic == env->dynamic, "host MSI-X is %s",
 	      info.msix_dynamic ? "dynamic" : "NORESIZE");
