@@ -36,7 +36,7 @@ step "configure $builddir (clang, ASan+UBSan, -Werror)"
 rm -rf "$builddir"
 CC=clang meson setup "$builddir" \
 	-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true \
-	-Dvfio=enabled -Dbaremetal=true -Dvmm=enabled \
+	-Dvfio=enabled -Dkvm=enabled -Dbaremetal=true -Dvmm=enabled \
 	-Dtests=true -De2e=true -Dexamples=true -Ddocs=enabled
 
 step "build"
