@@ -21,6 +21,16 @@ int msidom__kvm_irqfd_deassign(struct msidom_kvm *kvm, uint32_t gsi)
 	};
 	kvm->stats.irqfd_deassign++;
 	int ret = msidom__kvm_ioctl(kvm, KVM_IRQFD, &req);
+	if (ret == -MSIDOM_EBADF) {
+		/*
+		 * The caller closed the eventfd first: KVM dropped the irqfd
+		 * when the eventfd went away (EPOLLHUP in irqfd_wakeup()).
+		 */
+		msidom_log(kvm->ctx, MSIDOM_LOG_WARN,
+			   "%s: eventfd %d of GSI %u was closed before its detach", kvm->name,
+			   e->irqfd, gsi);
+		ret = 0;
+	}
 	if (ret < 0) {
 		msidom_log(kvm->ctx, MSIDOM_LOG_ERR, "%s: detaching eventfd %d from GSI %u: %s",
 			   kvm->name, e->irqfd, gsi, msidom_strerror(ret));

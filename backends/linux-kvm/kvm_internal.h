@@ -68,6 +68,7 @@ struct msidom_kvm {
 	struct msidom_domain *root;
 	struct kvm_devdom *devdoms;
 	unsigned int batch_depth; /* batches open: explicit ones and domain bus locks */
+	unsigned int user_depth;  /* of those, msidom_kvm_batch_begin() ones */
 	char name[64];            /* the root's name, for log lines */
 };
 

@@ -342,6 +342,7 @@ MSIDOM_API int msidom_kvm_batch_begin(struct msidom_kvm *kvm)
 	if (!kvm)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(kvm->ctx);
+	kvm->user_depth++;
 	msidom__kvm_batch_begin(kvm);
 	msidom_ctx_unlock(kvm->ctx);
 	return 0;
@@ -354,11 +355,13 @@ MSIDOM_API int msidom_kvm_batch_end(struct msidom_kvm *kvm)
 	if (!kvm)
 		return -MSIDOM_EINVAL;
 	msidom_ctx_lock(kvm->ctx);
-	if (!kvm->batch_depth) {
+	/* A domain's open batch is not the caller's to end. */
+	if (!kvm->user_depth) {
 		msidom_log(kvm->ctx, MSIDOM_LOG_ERR, "%s: batch_end without batch_begin",
 			   kvm->name);
 		ret = -MSIDOM_EINVAL;
 	} else {
+		kvm->user_depth--;
 		ret = msidom__kvm_batch_end(kvm);
 	}
 	msidom_ctx_unlock(kvm->ctx);

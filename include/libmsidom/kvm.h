@@ -6,8 +6,9 @@
  *
  * msidom_kvm_open() takes a VM file descriptor that the VMM created (and
  * keeps: the library never closes it) and builds, inside the caller's
- * context, a root domain "KVM-GSI[-<name>]" (bus MSIDOM_BUS_GENERIC_MSI,
- * flag MSIDOM_DOMAIN_MSI_PARENT) whose hwirqs are the VM's GSIs. The GSI
+ * context, a root domain "KVM-GSI" ("KVM-GSI-" + msidom_kvm_config.name
+ * when a name is given; bus MSIDOM_BUS_GENERIC_MSI, flag
+ * MSIDOM_DOMAIN_MSI_PARENT) whose hwirqs are the VM's GSIs. The GSI
  * space is [0, ngsi): ngsi is KVM's routing capacity
  * (KVM_CHECK_EXTENSION(KVM_CAP_IRQ_ROUTING)), or the caller's smaller
  * limit. GSIs below msidom_kvm_config.first_gsi belong to the VMM (the
@@ -119,7 +120,7 @@ struct msidom_kvm_config {
 	uint32_t gsi_quota;
 	/** Quota: irqfds attached at once (0: no quota). */
 	uint32_t irqfd_quota;
-	/** Suffix of the root domain's name ("KVM-GSI-<name>"), or NULL. */
+	/** Suffix of the root domain's name ("KVM-GSI-NAME"), or NULL. */
 	const char *name;
 };
 
@@ -178,7 +179,8 @@ typedef int (*msidom_kvm_compose_fn)(void *arg, uint32_t index, struct msidom_ms
 struct msidom_kvm_domain_config {
 	/** sizeof(struct msidom_kvm_domain_config): see MSIDOM_OPTS(). */
 	size_t sz;
-	/** Bus name inside the domain name ("PCI-MSIX" gives KVM-PCI-MSIX-<device>). */
+	/** Bus name inside the domain name ("PCI-MSIX" gives KVM-PCI-MSIX-DEVICE, DEVICE being the
+	 * device name). */
 	const char *name;
 	/** Bus token (MSIDOM_BUS_ANY: MSIDOM_BUS_VIRT). */
 	enum msidom_bus_token bus;
@@ -370,7 +372,7 @@ MSIDOM_API int msidom_kvm_signal(struct msidom_kvm *kvm, uint32_t gsi);
  * @param dev The device.
  * @param slot Slot to populate.
  * @param cfg Configuration (compose mandatory).
- * @param[out] out The new domain ("KVM-<name>-<device>").
+ * @param[out] out The new domain ("KVM-" + cfg->name + "-" + the device name).
  * @return 0, -EINVAL, -EEXIST (slot in use), -ENOMEM.
  */
 MSIDOM_API int msidom_kvm_device_domain_create(struct msidom_kvm *kvm, struct msidom_device *dev,

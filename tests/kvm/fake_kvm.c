@@ -56,16 +56,30 @@ static int irqfd(struct fkvm *fk, const struct kvm_irqfd *a)
 	int fd = (int)a->fd;
 
 	/* kvm_irqfd() */
+	if (a->flags & KVM_IRQFD_FLAG_DEASSIGN)
+		fk->irqfd_deassign++;
+	else
+		fk->irqfd_assign++;
 	if (a->flags & ~(KVM_IRQFD_FLAG_DEASSIGN | KVM_IRQFD_FLAG_RESAMPLE))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(a->pad); i++)
 		if (a->pad[i])
 			return -EINVAL;
 	/* eventfd_ctx_fdget() */
-	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
+		/* A closed eventfd took its irqfd with it (EPOLLHUP in irqfd_wakeup()). */
+		for (uint32_t i = 0; i < st->nirqfd; i++) {
+			if (st->irqfd[i].fd == fd) {
+				memmove(&st->irqfd[i], &st->irqfd[i + 1],
+					(st->nirqfd - i - 1) * sizeof(st->irqfd[0]));
+				st->nirqfd--;
+				st->irqfd[st->nirqfd] = (struct fkvm_irqfd){ 0 };
+				break;
+			}
+		}
 		return -EBADF;
+	}
 	if (a->flags & KVM_IRQFD_FLAG_DEASSIGN) {
-		fk->irqfd_deassign++;
 		/* kvm_irqfd_deassign(): a pair that is not attached is no error. */
 		for (uint32_t i = 0; i < st->nirqfd; i++) {
 			if (st->irqfd[i].fd == fd && st->irqfd[i].gsi == a->gsi) {
@@ -78,7 +92,6 @@ static int irqfd(struct fkvm *fk, const struct kvm_irqfd *a)
 		}
 		return 0;
 	}
-	fk->irqfd_assign++;
 	/* kvm_irqfd_assign(): one irqfd per eventfd and VM. */
 	uint32_t at = 0;
 	while (at < st->nirqfd && st->irqfd[at].fd < fd)

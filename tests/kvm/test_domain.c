@@ -117,6 +117,10 @@ static void test_domain_batch_rewriting_every_vector_is_one_call(void **state)
 	assert_int_equal(e->fk->set_gsi_routing, 3);
 	assert_int_equal(e->fk->st.nr, ENV_GUEST_VECTORS - 1);
 	assert_routed_to_guest(e, 7);
+	/* The domain's batch is not the caller's to end through the explicit API. */
+	assert_int_equal(msidom_domain_batch_begin(e->dom), 0);
+	assert_int_equal(msidom_kvm_batch_end(e->kvm), -EINVAL);
+	assert_int_equal(msidom_domain_batch_end(e->dom), 0);
 	/* And so does the explicit batch. */
 	assert_int_equal(msidom_kvm_batch_begin(e->kvm), 0);
 	assert_int_equal(msidom_msi_free_all(e->dev, MSIDOM_DEFAULT_DOMAIN), ENV_GUEST_VECTORS - 1);

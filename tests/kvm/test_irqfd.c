@@ -189,6 +189,23 @@ static void test_missing_capabilities_give_enosys(void **state)
 	env_free(e);
 }
 
+static void test_detach_after_the_eventfd_was_closed_forgets_it(void **state)
+{
+	(void)state;
+	struct env *e = env_opened(64, 0);
+	uint32_t g;
+	assert_int_equal(msidom_kvm_gsi_alloc(e->kvm, NULL, &g), 0);
+	int efd = new_eventfd();
+	assert_int_equal(msidom_kvm_irqfd_attach(e->kvm, g, efd), 0);
+	close(efd);
+	assert_int_equal(msidom_kvm_irqfd_detach(e->kvm, g), 0);
+	assert_true(ts_log_has(&e->h, "was closed before its detach"));
+	assert_int_equal(msidom_kvm_irqfd(e->kvm, g), -ENOENT);
+	assert_int_equal(e->fk->st.nirqfd, 0);
+	assert_int_equal(msidom_kvm_gsi_free(e->kvm, g), 0);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_every_failing_ioctl_leaves_irqfds_as_before),
 		cmocka_unit_test(test_signal_injects_the_route_with_its_device_id),
 		cmocka_unit_test(test_missing_capabilities_give_enosys),
+		cmocka_unit_test(test_detach_after_the_eventfd_was_closed_forgets_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
