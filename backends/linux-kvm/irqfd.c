@@ -8,7 +8,8 @@
 
 static bool gsi_routable(const struct msidom_kvm *kvm, uint32_t gsi)
 {
-	return gsi < kvm->ngsi && kvm->gsi[gsi].owner != KVM_GSI_FREE;
+	return gsi < kvm->ngsi && kvm->gsi[gsi].owner != KVM_GSI_FREE &&
+	       kvm->gsi[gsi].owner != KVM_GSI_STALE;
 }
 
 int msidom__kvm_irqfd_deassign(struct msidom_kvm *kvm, uint32_t gsi)
@@ -38,6 +39,8 @@ int msidom__kvm_irqfd_deassign(struct msidom_kvm *kvm, uint32_t gsi)
 	}
 	e->irqfd = -1;
 	kvm->stats.irqfds--;
+	if (e->owner == KVM_GSI_STALE)
+		e->owner = KVM_GSI_FREE;
 	return 0;
 }
 

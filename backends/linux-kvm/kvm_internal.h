@@ -24,6 +24,7 @@ enum kvm_owner {
 	KVM_GSI_VMM,      /* below first_gsi: routed by the VMM */
 	KVM_GSI_DIRECT,   /* msidom_kvm_gsi_alloc() */
 	KVM_GSI_DOMAIN,   /* a vector of a per-device domain under the root */
+	KVM_GSI_STALE,    /* freed, but KVM refused to detach its irqfd: not reused */
 };
 
 /* One route as KVM's table holds it; type 0 is "no entry". */

@@ -25,14 +25,17 @@ int64_t msidom__kvm_gsi_find(struct msidom_kvm *kvm, uint32_t nr)
 static void gsi_release(struct msidom_kvm *kvm, uint32_t g)
 {
 	struct kvm_gsi *e = &kvm->gsi[g];
-	if (e->irqfd >= 0 && msidom__kvm_irqfd_deassign(kvm, g) < 0) {
-		/* KVM still holds it; forget it so the GSI can be reused. */
-		e->irqfd = -1;
-		kvm->stats.irqfds--;
-	}
 	e->want = (struct kvm_rt){ 0 };
-	e->owner = KVM_GSI_FREE;
 	kvm->stats.gsis--;
+	/*
+	 * An irqfd KVM would not drop would inject into whatever the GSI
+	 * routes next: the GSI stays out of use until a detach succeeds
+	 * (msidom_kvm_irqfd_detach() or close).
+	 */
+	if (e->irqfd >= 0 && msidom__kvm_irqfd_deassign(kvm, g) < 0)
+		e->owner = KVM_GSI_STALE;
+	else
+		e->owner = KVM_GSI_FREE;
 }
 
 static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,

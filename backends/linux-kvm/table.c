@@ -94,7 +94,7 @@ int msidom__kvm_batch_end(struct msidom_kvm *kvm)
 		 */
 		for (uint32_t g = 0; g < kvm->ngsi; g++) {
 			struct kvm_gsi *e = &kvm->gsi[g];
-			if (e->owner != KVM_GSI_FREE)
+			if (e->owner != KVM_GSI_FREE && e->owner != KVM_GSI_STALE)
 				e->want = e->k;
 		}
 	}

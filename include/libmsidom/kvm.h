@@ -336,6 +336,9 @@ MSIDOM_API int msidom_kvm_irqfd_attach(struct msidom_kvm *kvm, uint32_t gsi, int
 
 /**
  * @brief Detach the irqfd of @p gsi (KVM_IRQFD with KVM_IRQFD_FLAG_DEASSIGN).
+ *
+ * Also retries the detach of a vector's irqfd that KVM refused when the
+ * vector was freed: until it succeeds, that GSI is not handed out again.
  * @param kvm GSI domain.
  * @param gsi The GSI.
  * @return 0, -EINVAL, -ENOENT (no irqfd), or KVM_IRQFD's error (then it
@@ -367,7 +370,10 @@ MSIDOM_API int msidom_kvm_signal(struct msidom_kvm *kvm, uint32_t gsi);
  * that GSI's MSI route. An activated vector is routed; a deactivated one
  * is not. After the guest changes a vector's message, call
  * msidom_irq_refresh_msg() (in a batch of this domain for several, one
- * KVM_SET_GSI_ROUTING). Freeing a vector detaches its irqfd.
+ * KVM_SET_GSI_ROUTING). Freeing a vector detaches its irqfd (if KVM
+ * refuses, the free still succeeds with a log line, and the GSI stays out
+ * of use until msidom_kvm_irqfd_detach() or msidom_kvm_close() detaches
+ * it).
  * @param kvm GSI domain.
  * @param dev The device.
  * @param slot Slot to populate.

@@ -183,7 +183,7 @@ static void test_every_failing_ioctl_leaves_everything_as_before(void **state)
 	env_free(e);
 }
 
-static void test_free_with_a_failing_detach_still_frees(void **state)
+static void test_free_with_a_failing_detach_keeps_the_gsi_out_of_use(void **state)
 {
 	(void)state;
 	struct env *e = env_with_domain(64, 0);
@@ -198,9 +198,21 @@ static void test_free_with_a_failing_detach_still_frees(void **state)
 	MSIDOM_OPTS(msidom_kvm_stats, st, );
 	assert_int_equal(msidom_kvm_get_stats(e->kvm, &st), 0);
 	assert_int_equal(st.gsis, 0);
-	assert_int_equal(st.irqfds, 0);
+	assert_int_equal(st.irqfds, 1);
 	assert_int_equal(st.routes, 0);
 	assert_int_equal(e->fk->st.nr, 0);
+	/* KVM still holds the irqfd: the next vector gets another GSI. */
+	assert_int_equal(fkvm_irqfd_gsi(e->fk, efd), g);
+	env_alloc(e, 1);
+	assert_int_not_equal(env_gsi(e, 1), g);
+	assert_int_equal(msidom_kvm_irqfd_attach(e->kvm, g, efd), -EINVAL);
+	assert_int_equal(msidom_kvm_signal(e->kvm, g), -EINVAL);
+	/* The retried detach gives it back. */
+	assert_int_equal(msidom_kvm_irqfd_detach(e->kvm, g), 0);
+	assert_int_equal(fkvm_irqfd_gsi(e->fk, efd), -1);
+	assert_int_equal(msidom_msi_free(e->dev, MSIDOM_DEFAULT_DOMAIN, 1), 0);
+	env_alloc(e, 2);
+	assert_int_equal(env_gsi(e, 2), g);
 	close(efd);
 	env_free(e);
 }
@@ -295,7 +307,7 @@ int main(void)
 		cmocka_unit_test(test_guest_retarget_outside_a_batch_costs_one_call),
 		cmocka_unit_test(test_domain_batch_rewriting_every_vector_is_one_call),
 		cmocka_unit_test(test_every_failing_ioctl_leaves_everything_as_before),
-		cmocka_unit_test(test_free_with_a_failing_detach_still_frees),
+		cmocka_unit_test(test_free_with_a_failing_detach_keeps_the_gsi_out_of_use),
 		cmocka_unit_test(test_quota_compose_failure_and_bad_configs_leave_nothing),
 		cmocka_unit_test(test_device_id_of_the_domain_reaches_every_route),
 	};
