@@ -300,6 +300,38 @@ static void test_device_id_of_the_domain_reaches_every_route(void **state)
 	env_free(e);
 }
 
+static void test_domain_teardown_detaches_every_irqfd_and_route(void **state)
+{
+	(void)state;
+	struct env *e = env_with_domain(64, 8);
+	int efd[3];
+	for (uint32_t i = 0; i < 3; i++) {
+		env_alloc(e, i);
+		efd[i] = eventfd(0, EFD_CLOEXEC);
+		assert_true(efd[i] >= 0);
+		assert_int_equal(msidom_kvm_irqfd_attach(e->kvm, env_gsi(e, i), efd[i]), 0);
+	}
+	MSIDOM_OPTS(msidom_kvm_route, pin, .type = MSIDOM_KVM_ROUTE_IRQCHIP, .irqchip = 2,
+		    .pin = 1);
+	assert_int_equal(msidom_kvm_route_set(e->kvm, 1, &pin), 0);
+	unsigned long calls = e->fk->set_gsi_routing;
+	assert_int_equal(msidom_device_domain_destroy(e->dev, MSIDOM_DEFAULT_DOMAIN), 0);
+	e->dom = NULL;
+	assert_int_equal(e->fk->irqfd_deassign, 3);
+	assert_int_equal(e->fk->set_gsi_routing, calls + 1);
+	assert_int_equal(e->fk->st.nirqfd, 0);
+	/* Only the VMM's route is left. */
+	assert_int_equal(e->fk->st.nr, 1);
+	assert_non_null(fkvm_route(e->fk, 1));
+	MSIDOM_OPTS(msidom_kvm_stats, st, );
+	assert_int_equal(msidom_kvm_get_stats(e->kvm, &st), 0);
+	assert_int_equal(st.gsis, 0);
+	assert_int_equal(st.irqfds, 0);
+	for (uint32_t i = 0; i < 3; i++)
+		close(efd[i]);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_free_with_a_failing_detach_keeps_the_gsi_out_of_use),
 		cmocka_unit_test(test_quota_compose_failure_and_bad_configs_leave_nothing),
 		cmocka_unit_test(test_device_id_of_the_domain_reaches_every_route),
+		cmocka_unit_test(test_domain_teardown_detaches_every_irqfd_and_route),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
