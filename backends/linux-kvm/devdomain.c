@@ -200,5 +200,9 @@ MSIDOM_API int64_t msidom_kvm_vector_gsi(const struct msidom_kvm *kvm,
 		break;
 	}
 	msidom_ctx_unlock(kvm->ctx);
+	if (ret == -MSIDOM_EINVAL)
+		msidom_log(kvm->ctx, MSIDOM_LOG_ERR,
+			   "%s: domain %s is not one of its per-device domains", kvm->name,
+			   msidom_domain_name(d));
 	return ret;
 }

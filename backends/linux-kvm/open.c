@@ -329,8 +329,13 @@ MSIDOM_API int msidom_kvm_get_route(const struct msidom_kvm *kvm, uint32_t gsi,
 {
 	struct msidom_kvm_route full;
 
-	if (!kvm || !out || gsi >= kvm->ngsi)
+	if (!kvm || !out)
 		return -MSIDOM_EINVAL;
+	if (gsi >= kvm->ngsi) {
+		msidom_log(kvm->ctx, MSIDOM_LOG_ERR, "%s: get_route: GSI %u is beyond %u",
+			   kvm->name, gsi, kvm->ngsi);
+		return -MSIDOM_EINVAL;
+	}
 	msidom_ctx_lock(kvm->ctx);
 	msidom__kvm_rt_to_route(&kvm->gsi[gsi].want, &full);
 	msidom_ctx_unlock(kvm->ctx);

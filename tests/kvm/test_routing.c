@@ -217,6 +217,9 @@ static void test_gsi_quota_and_ownership_are_enforced(void **state)
 	/* A free GSI of the library's range is not the VMM's to route. */
 	assert_int_equal(msidom_kvm_route_set(e->kvm, 10, &r), -EPERM);
 	assert_int_equal(msidom_kvm_route_set(e->kvm, 64, &r), -EINVAL);
+	MSIDOM_OPTS(msidom_kvm_route, got, );
+	assert_int_equal(msidom_kvm_get_route(e->kvm, 64, &got), -EINVAL);
+	assert_true(ts_log_has(&e->h, "GSI 64 is beyond 64"));
 	assert_int_equal(msidom_kvm_gsi_free(e->kvm, 2), -EINVAL);
 	assert_int_equal(msidom_kvm_gsi_free(e->kvm, 10), -EINVAL);
 	MSIDOM_OPTS(msidom_kvm_route, badflags, .type = MSIDOM_KVM_ROUTE_MSI, .flags = 2);
