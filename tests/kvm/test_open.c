@@ -170,6 +170,25 @@ static void test_close_refuses_while_a_domain_or_a_batch_is_open(void **state)
 	env_free(e);
 }
 
+static void test_real_ioctl_on_a_descriptor_that_is_no_vm_fails_with_enotty(void **state)
+{
+	(void)state;
+	struct env *e = env_new(64);
+	struct msidom_kvm *kvm = NULL;
+	size_t mem = msidom_ctx_mem_bytes(e->ctx);
+	int fds = ts_count_fds();
+	/* No seam given: the real ioctl(2), on /dev/null. */
+	MSIDOM_OPTS(msidom_kvm_config, cfg, .vm_fd = e->fk->vm_fd);
+	assert_int_equal(msidom_kvm_open(e->ctx, &cfg, &kvm), -ENOTTY);
+	assert_true(ts_log_has(&e->h, "KVM_CHECK_EXTENSION(KVM_CAP_IRQ_ROUTING)"));
+	assert_null(kvm);
+	assert_int_equal(msidom_ctx_mem_bytes(e->ctx), mem);
+	assert_int_equal(ts_count_fds(), fds);
+	assert_true(fcntl(e->fk->vm_fd, F_GETFD) >= 0);
+	assert_non_null(msidom_kvm_sys_default()->ioctl);
+	env_free(e);
+}
+
 static void test_newer_config_with_unknown_members_is_refused(void **state)
 {
 	(void)state;
@@ -197,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_close_keeps_the_vm_fd_and_the_vmm_routes),
 		cmocka_unit_test(test_close_refuses_while_a_domain_or_a_batch_is_open),
 		cmocka_unit_test(test_newer_config_with_unknown_members_is_refused),
+		cmocka_unit_test(test_real_ioctl_on_a_descriptor_that_is_no_vm_fails_with_enotty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
