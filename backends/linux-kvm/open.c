@@ -103,9 +103,10 @@ MSIDOM_API int msidom_kvm_open(struct msidom_ctx *ctx, const struct msidom_kvm_c
 	kvm->info.first_gsi = cfg->first_gsi;
 	kvm->stats.sz = sizeof(kvm->stats);
 
+	err = -MSIDOM_ENOMEM;
 	kvm->gsi = msidom_zalloc(ctx, kvm->ngsi * sizeof(*kvm->gsi));
 	if (!kvm->gsi)
-		goto err_nomem;
+		goto err_kvm;
 	for (uint32_t g = 0; g < kvm->ngsi; g++) {
 		kvm->gsi[g].irqfd = -1;
 		kvm->gsi[g].owner = g < cfg->first_gsi ? KVM_GSI_VMM : KVM_GSI_FREE;
@@ -121,15 +122,10 @@ MSIDOM_API int msidom_kvm_open(struct msidom_ctx *ctx, const struct msidom_kvm_c
 	*out = kvm;
 	return 0;
 
-err_nomem:
-	err = -MSIDOM_ENOMEM;
-	goto err_kvm;
 err_routing:
 	msidom_free(ctx, kvm->routing, kvm->routing_size);
 err_gsi:
 	msidom_free(ctx, kvm->gsi, kvm->ngsi * sizeof(*kvm->gsi));
-	if (err == 0)
-		err = -MSIDOM_ENOMEM;
 err_kvm:
 	if (err == -MSIDOM_ENOMEM)
 		msidom_log(ctx, MSIDOM_LOG_ERR, "kvm: out of memory for %u GSIs", kvm->ngsi);
