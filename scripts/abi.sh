@@ -46,7 +46,7 @@ log=$(mktemp "${TMPDIR:-/tmp}/msidom-abi.XXXXXX")
 trap 'rm -f "$log"' EXIT
 rm -rf "$builddir"
 CC=gcc meson setup "$builddir" --buildtype=debugoptimized -Db_sanitize=none \
-	-Dvfio=enabled -Dbaremetal=true -Dvmm=enabled \
+	-Dvfio=enabled -Dkvm=enabled -Dbaremetal=true -Dvmm=enabled \
 	-Dtests=false -Dexamples=false -Ddocs=disabled -De2e=false >"$log" 2>&1 || {
 	cat "$log"
 	echo "abi: meson setup failed" >&2

@@ -13,7 +13,7 @@ msidom_ensure_packages "${MSIDOM_DEMO_PACKAGES[@]}" valgrind python3
 
 builddir=build-bench
 rm -rf "$builddir"
-meson setup "$builddir" --buildtype=release -Dvfio=disabled -Dbaremetal=false -Dvmm=disabled \
+meson setup "$builddir" --buildtype=release -Dvfio=disabled -Dkvm=disabled -Dbaremetal=false -Dvmm=disabled \
 	-Dexamples=false -Ddocs=disabled >/dev/null
 ninja -C "$builddir" tests/bench/msidom-bench >/dev/null
 exec python3 tests/bench/bench.py "$builddir/tests/bench/msidom-bench"
