@@ -42,6 +42,8 @@ struct vfio_vec {
 	bool inflight;      /* dispatch read the trigger, the handler has not run yet */
 	bool mask_deferred; /* masked/unmasked in a core batch, not programmed yet */
 	bool masked_prev;   /* the masked state before that */
+	/* Root-level irq data of the vector that holds the index (see root.c). */
+	struct msidom_irq_data *owner;
 };
 
 /* One VFIO interrupt index (MSI or MSI-X): wanted state and kernel shadow. */
