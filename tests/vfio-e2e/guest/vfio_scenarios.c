@@ -780,7 +780,7 @@ int main(int argc, char **argv)
 		e2e_info("libmsidom %s, scenario %s on a %s kernel", msidom_version(), argv[1],
 			 env.dynamic ? "dynamic-MSI-X" : "NORESIZE");
 		scenarios[i].fn(&env);
-		msidom_ctx_destroy(env.ctx);
+		CHECK(msidom_ctx_destroy(env.ctx) == 0, "context destroyed (every device closed)");
 		return e2e_exit_status();
 	}
 usage:

@@ -473,7 +473,8 @@ static void scenario_guest_table(struct vmm_env *env)
 out:
 	msidom_vmm_fn_destroy(env->fn);
 	msidom_vfio_close(env->vdev);
-	msidom_ctx_destroy(env->ctx);
+	CHECK(msidom_ctx_destroy(env->ctx) == 0,
+	      "context destroyed after the function and the device");
 	CHECK(e2e_count_fds() == fds_before, "no descriptor left behind (%d -> %d)", fds_before,
 	      e2e_count_fds());
 }
