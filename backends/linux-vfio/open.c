@@ -26,13 +26,14 @@ static bool valid_bdf(const char *s)
 	return s[sizeof(shape) - 1] == '\0';
 }
 
-static int find_group(struct msidom_vfio *v)
+/* @quiet: an attached device works without a group; not finding one is no error. */
+static int find_group(struct msidom_vfio *v, bool quiet)
 {
 	char path[96], link[256];
 	msidom_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", v->bdf);
 	ssize_t n = v->sys.readlink(v->sys.opaque, path, link, sizeof(link) - 1);
 	if (n < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR,
+		msidom_log(v->ctx, quiet ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_ERR,
 			   "vfio %s: no IOMMU group (%s): no such device, or no IOMMU enabled",
 			   v->bdf, msidom_strerror((int)n));
 		return n == -MSIDOM_ENOENT ? -MSIDOM_ENOENT : (int)n;
@@ -42,8 +43,8 @@ static int find_group(struct msidom_vfio *v)
 	while (i > 0 && link[i - 1] >= '0' && link[i - 1] <= '9')
 		i--;
 	if (i == n || n - i > 9) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: unexpected iommu_group link '%s'",
-			   v->bdf, link);
+		msidom_log(v->ctx, quiet ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_ERR,
+			   "vfio %s: unexpected iommu_group link '%s'", v->bdf, link);
 		return -MSIDOM_ENOENT;
 	}
 	int32_t g = 0;
@@ -283,7 +284,7 @@ err_tables:
 /* The group path: v's group joins @c (shared) or a container of its own. */
 static int open_group_path(struct msidom_vfio *v, struct msidom_vfio_container *shared)
 {
-	int ret = find_group(v);
+	int ret = find_group(v, false);
 	if (ret < 0)
 		return ret;
 	if (shared) {
@@ -385,7 +386,7 @@ MSIDOM_API int msidom_vfio_attach(struct msidom_ctx *ctx, const struct msidom_vf
 	v->device = cfg->device_fd;
 	/* Only for the reserved regions: a device without a group link still attaches. */
 	v->info.group = -1;
-	if (find_group(v) < 0)
+	if (find_group(v, true) < 0)
 		v->info.group = -1;
 	v->info.isolated = msidom__vfio_probe_isolated_any(v);
 	ret = build(v, cfg);

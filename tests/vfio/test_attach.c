@@ -154,6 +154,34 @@ static void test_attach_to_a_cdev_opened_device_and_detach_leaves_it_bound(void 
 	attach_and_detach(true);
 }
 
+/* A device without an IOMMU group link in sysfs attaches; it just has no reserved regions. */
+static void test_attach_without_a_group_link_works_without_windows(void **state)
+{
+	(void)state;
+	struct fk_config kc = kcfg(612);
+	kc.cdev = true;
+	kc.group = -1;
+	kc.reserved = "0x00000000fee00000 0x00000000feefffff msi\n";
+	struct env *e = env_new(&kc);
+	struct vmm_fds f;
+	vmm_open_cdev(e, &f);
+	e->cfg.device_fd = f.dev;
+	ts_log_clear(&e->h);
+	assert_int_equal(msidom_vfio_attach(e->ctx, &e->cfg, &e->v), 0);
+	assert_int_equal(e->h.nerr, 0);
+	MSIDOM_OPTS(msidom_vfio_info, info, .group = 0);
+	assert_int_equal(msidom_vfio_get_info(e->v, &info), 0);
+	assert_int_equal(info.group, -1);
+	MSIDOM_OPTS(msidom_vfio_iova_info, iova, .nr_ranges = 0);
+	assert_int_equal(msidom_vfio_get_iova_info(e->v, &iova), 0);
+	assert_int_equal(iova.nr_ranges, 0);
+	assert_int_equal(iova.nr_msi, 0);
+	must_alloc(e, 1, true);
+	msidom_vfio_close(e->v);
+	e->v = NULL;
+	vmm_close(e, &f);
+}
+
 static void test_attach_without_a_device_fd_is_refused(void **state)
 {
 	(void)state;
@@ -223,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attach_to_a_group_opened_device_and_detach_leaves_it_open),
 		cmocka_unit_test(test_attach_to_a_cdev_opened_device_and_detach_leaves_it_bound),
+		cmocka_unit_test(test_attach_without_a_group_link_works_without_windows),
 		cmocka_unit_test(test_attach_without_a_device_fd_is_refused),
 		cmocka_unit_test(test_attach_failing_at_any_call_leaves_the_device_as_it_was),
 	};
