@@ -329,6 +329,17 @@ static int container_ioctl(struct fake_kernel *fk, int cfd, unsigned long req, v
 		if (!fk->cont_iommu[cfd])
 			return -EINVAL;
 		return iommu_get_info(fk, arg);
+	case VFIO_IOMMU_MAP_DMA: {
+		/* vfio_iommu_type1: no map outside the valid IOVA ranges (the MSI window). */
+		const struct vfio_iommu_type1_dma_map *m = arg;
+		if (!fk->cont_iommu[cfd] || m->argsz < sizeof(*m) || !m->size ||
+		    m->iova + m->size - 1 < m->iova)
+			return -EINVAL;
+		if (m->iova <= 0xfeefffffull && m->iova + m->size - 1 >= 0xfee00000ull)
+			return -EINVAL;
+		fk->dma_maps++;
+		return 0;
+	}
 	default: return -ENOTTY;
 	}
 }

@@ -117,6 +117,7 @@ struct fake_kernel {
 	unsigned int extra_set_irqs; /* SET_IRQS on the extra devices */
 	unsigned int group_attaches; /* VFIO_GROUP_SET_CONTAINER that succeeded */
 	unsigned int iommu_sets;     /* VFIO_SET_IOMMU that succeeded */
+	unsigned int dma_maps;       /* VFIO_IOMMU_MAP_DMA that succeeded */
 	/* The primary device's group, mirrored from grp[0]. */
 	bool group_attached;
 	bool iommu_set;

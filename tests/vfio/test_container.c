@@ -116,6 +116,55 @@ static void test_container_outlives_a_device_closed_before_the_next_opens(void *
 	env_free(e);
 }
 
+/*
+ * What a VMM does with the shared container: ask where guest RAM may go,
+ * then map it with VFIO_IOMMU_MAP_DMA on the container fd, around the MSI
+ * window, once for every device of the container.
+ */
+static void test_vmm_maps_guest_memory_around_the_msi_window(void **state)
+{
+	(void)state;
+	struct fk_config kc = kcfg3();
+	kc.reserved = "0x00000000fee00000 0x00000000feefffff msi\n";
+	struct env *e = env_new(&kc);
+	struct msidom_vfio_container *c;
+	MSIDOM_OPTS(msidom_vfio_container_config, cc, .sys = &e->fk->sys);
+	assert_int_equal(msidom_vfio_container_create(e->ctx, &cc, &c), 0);
+	e->cfg.container = c;
+	env_open(e);
+	struct msidom_vfio *v3 = open_on(e, BDF3, c);
+	MSIDOM_OPTS(msidom_vfio_iova_info, iova, .nr_ranges = 0);
+	assert_int_equal(msidom_vfio_get_iova_info(v3, &iova), 0);
+	assert_int_equal(iova.nr_msi, 1);
+	assert_int_equal(iova.nr_ranges, 2);
+
+	/* 4 GiB of guest RAM: below the window, then above 4 GiB. */
+	const struct msidom_vfio_sys *s = &e->fk->sys;
+	int cfd = msidom_vfio_container_fd(c);
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = 0x7f0000000000ull,
+		.iova = 0,
+		.size = iova.msi[0].start,
+	};
+	assert_true(map.iova >= iova.ranges[0].start &&
+		    map.iova + map.size - 1 <= iova.ranges[0].end);
+	assert_int_equal(s->ioctl(s->opaque, cfd, VFIO_IOMMU_MAP_DMA, &map), 0);
+	map.iova = 0x100000000ull;
+	map.size = 0x100000000ull - iova.msi[0].start;
+	assert_int_equal(s->ioctl(s->opaque, cfd, VFIO_IOMMU_MAP_DMA, &map), 0);
+	/* Over the window: the kernel refuses, as the answer said. */
+	map.iova = iova.msi[0].start - 0x1000;
+	map.size = 0x2000;
+	assert_int_equal(s->ioctl(s->opaque, cfd, VFIO_IOMMU_MAP_DMA, &map), -EINVAL);
+	assert_int_equal(e->fk->dma_maps, 2);
+
+	msidom_vfio_close(v3);
+	msidom_vfio_container_destroy(c);
+	env_free(e);
+}
+
 static void test_caller_container_fd_is_used_and_never_closed(void **state)
 {
 	(void)state;
@@ -269,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_devices_share_one_container_and_each_group_attaches_once),
 		cmocka_unit_test(test_container_outlives_a_device_closed_before_the_next_opens),
+		cmocka_unit_test(test_vmm_maps_guest_memory_around_the_msi_window),
 		cmocka_unit_test(test_caller_container_fd_is_used_and_never_closed),
 		cmocka_unit_test(test_group_joining_without_isolation_is_refused),
 		cmocka_unit_test(test_container_create_errors_leave_nothing),

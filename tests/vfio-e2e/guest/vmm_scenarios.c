@@ -188,6 +188,7 @@ static struct msidom_vfio_stats host_stats(struct vmm_env *env)
 	struct msidom_vfio_stats st = { .sz = sizeof(struct msidom_vfio_stats) };
 
 	memset(&st, 0, sizeof(st));
+	st.sz = sizeof(st);
 	msidom_vfio_get_stats(env->vdev, &st);
 	return st;
 }
@@ -197,6 +198,7 @@ static struct msidom_vmm_stats fn_stats(struct vmm_env *env)
 	struct msidom_vmm_stats st = { .sz = sizeof(struct msidom_vmm_stats) };
 
 	memset(&st, 0, sizeof(st));
+	st.sz = sizeof(st);
 	msidom_vmm_get_stats(env->fn, &st);
 	return st;
 }
@@ -249,6 +251,8 @@ static int setup(struct vmm_env *env)
 	int rc;
 	unsigned int v;
 
+	/* Size-versioned like every hooks struct: zero would be refused. */
+	hooks.sz = sizeof(hooks);
 	hooks.log = log_hook;
 	hooks.log_opaque = env;
 	hooks.log_level = getenv("E2E_DEBUG") ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_INFO;
@@ -262,6 +266,7 @@ static int setup(struct vmm_env *env)
 	if (!CHECK(rc == 0, "host: msidom_vfio_open(%s) = %d (%s)", vcfg.bdf, rc, env->last_log))
 		return -1;
 	memset(&info, 0, sizeof(info));
+	info.sz = sizeof(info);
 	msidom_vfio_get_info(env->vdev, &info);
 	CHECK(info.msix_dynamic == env->dynamic, "host MSI-X is %s",
 	      info.msix_dynamic ? "dynamic" : "NORESIZE");
