@@ -153,12 +153,92 @@ static struct msidom_domain *find_leaf_domain(struct msidom_ctx *ctx)
 	return NULL;
 }
 
-MSIDOM_API void msidom_ctx_destroy(struct msidom_ctx *ctx)
+static bool same_kind(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+MSIDOM_API int msidom_ctx_pin(struct msidom_ctx *ctx, const char *kind)
+{
+	int ret = -MSIDOM_ENOSPC;
+
+	if (!ctx || !kind)
+		return -MSIDOM_EINVAL;
+	msidom__lock(ctx);
+	for (unsigned int i = 0; i < MSIDOM_CTX_PIN_KINDS; i++) {
+		if (ctx->pins[i].n && !same_kind(ctx->pins[i].kind, kind))
+			continue;
+		if (ctx->pins[i].n == UINT32_MAX) {
+			ret = -MSIDOM_ENOSPC;
+			break;
+		}
+		if (!ctx->pins[i].n++)
+			ctx->pins[i].kind = kind;
+		ret = 0;
+		break;
+	}
+	msidom__unlock(ctx);
+	if (ret)
+		pr_err(ctx, "context: cannot pin for a %s: %s", kind, msidom_strerror(ret));
+	return ret;
+}
+
+MSIDOM_API void msidom_ctx_unpin(struct msidom_ctx *ctx, const char *kind)
+{
+	if (!ctx || !kind)
+		return;
+	msidom__lock(ctx);
+	for (unsigned int i = 0; i < MSIDOM_CTX_PIN_KINDS; i++) {
+		if (ctx->pins[i].n && same_kind(ctx->pins[i].kind, kind)) {
+			ctx->pins[i].n--;
+			break;
+		}
+	}
+	msidom__unlock(ctx);
+}
+
+/* With the lock held: "1 VFIO device, 2 VMM function" into @buf; 0 if nothing is pinned. */
+static size_t pinned_kinds(const struct msidom_ctx *ctx, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < MSIDOM_CTX_PIN_KINDS; i++) {
+		int n;
+
+		if (!ctx->pins[i].n || len >= size)
+			continue;
+		n = msidom_snprintf(buf + len, size - len, "%s%u %s", len ? ", " : "",
+				    ctx->pins[i].n, ctx->pins[i].kind);
+		len += n > 0 ? (size_t)n : 0;
+	}
+	return len;
+}
+
+MSIDOM_API int msidom_ctx_destroy(struct msidom_ctx *ctx)
 {
 	struct msidom_domain *d;
+	char what[160];
+	size_t busy;
 
 	if (!ctx)
-		return;
+		return 0;
+	/*
+	 * A backend object (VFIO device or container, VMM function) holds
+	 * descriptors and pointers into the context; tearing the context down
+	 * under it would leave it dangling and its descriptors open.
+	 */
+	msidom__lock(ctx);
+	busy = pinned_kinds(ctx, what, sizeof(what));
+	msidom__unlock(ctx);
+	if (busy) {
+		pr_err(ctx, "context: destroy refused: still open: %s; close them first", what);
+		return -MSIDOM_EBUSY;
+	}
 	while (!list_empty(&ctx->devices))
 		msidom_device_destroy(container_of(ctx->devices.next, struct msidom_device, node));
 
@@ -172,4 +252,5 @@ MSIDOM_API void msidom_ctx_destroy(struct msidom_ctx *ctx)
 	if (ctx->hooks.lock_destroy)
 		ctx->hooks.lock_destroy(ctx->hooks.lock_opaque, ctx->lock);
 	ctx->hooks.free(ctx->hooks.alloc_opaque, ctx, sizeof(*ctx));
+	return 0;
 }

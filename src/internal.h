@@ -24,6 +24,8 @@
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
+#define MSIDOM_CTX_PIN_KINDS 8
+
 struct msidom_ctx {
 	struct msidom_hooks hooks;
 	void *lock;
@@ -35,6 +37,11 @@ struct msidom_ctx {
 	struct msidom_radix virq_descs; /* virq - 1 -> struct msidom_desc */
 	struct msidom_list domains;
 	struct msidom_list devices;
+	/* Objects built on the context outside the core (msidom_ctx_pin()), by kind. */
+	struct {
+		const char *kind;
+		uint32_t n;
+	} pins[MSIDOM_CTX_PIN_KINDS];
 };
 
 /*

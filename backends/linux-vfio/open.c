@@ -26,13 +26,14 @@ static bool valid_bdf(const char *s)
 	return s[sizeof(shape) - 1] == '\0';
 }
 
-static int find_group(struct msidom_vfio *v)
+/* @quiet: an attached device works without a group; not finding one is no error. */
+static int find_group(struct msidom_vfio *v, bool quiet)
 {
 	char path[96], link[256];
 	msidom_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", v->bdf);
 	ssize_t n = v->sys.readlink(v->sys.opaque, path, link, sizeof(link) - 1);
 	if (n < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR,
+		msidom_log(v->ctx, quiet ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_ERR,
 			   "vfio %s: no IOMMU group (%s): no such device, or no IOMMU enabled",
 			   v->bdf, msidom_strerror((int)n));
 		return n == -MSIDOM_ENOENT ? -MSIDOM_ENOENT : (int)n;
@@ -42,8 +43,8 @@ static int find_group(struct msidom_vfio *v)
 	while (i > 0 && link[i - 1] >= '0' && link[i - 1] <= '9')
 		i--;
 	if (i == n || n - i > 9) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: unexpected iommu_group link '%s'",
-			   v->bdf, link);
+		msidom_log(v->ctx, quiet ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_ERR,
+			   "vfio %s: unexpected iommu_group link '%s'", v->bdf, link);
 		return -MSIDOM_ENOENT;
 	}
 	int32_t g = 0;
@@ -51,87 +52,6 @@ static int find_group(struct msidom_vfio *v)
 		g = g * 10 + (link[i] - '0');
 	v->info.group = g;
 	return 0;
-}
-
-static int open_container(struct msidom_vfio *v)
-{
-	char path[32];
-	int ret = v->sys.open(v->sys.opaque, "/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: open /dev/vfio/vfio: %s", v->bdf,
-			   msidom_strerror(ret));
-		return ret;
-	}
-	v->container = ret;
-	ret = v->sys.ioctl(v->sys.opaque, v->container, VFIO_GET_API_VERSION, NULL);
-	if (ret != VFIO_API_VERSION) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: unsupported VFIO API version %d",
-			   v->bdf, ret);
-		ret = ret < 0 ? ret : -MSIDOM_ENODEV;
-		goto err_container;
-	}
-	ret = v->sys.ioctl(v->sys.opaque, v->container, VFIO_CHECK_EXTENSION,
-			   (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
-	if (ret <= 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: no type1v2 IOMMU (%d)", v->bdf, ret);
-		ret = ret < 0 ? ret : -MSIDOM_ENODEV;
-		goto err_container;
-	}
-
-	msidom_snprintf(path, sizeof(path), "/dev/vfio/%d", (int)v->info.group);
-	ret = v->sys.open(v->sys.opaque, path, O_RDWR | O_CLOEXEC);
-	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR,
-			   "vfio %s: open %s: %s (is it bound to vfio-pci?)", v->bdf, path,
-			   msidom_strerror(ret));
-		goto err_container;
-	}
-	v->group = ret;
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	ret = v->sys.ioctl(v->sys.opaque, v->group, VFIO_GROUP_GET_STATUS, &status);
-	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: VFIO_GROUP_GET_STATUS on group %d: %s",
-			   v->bdf, (int)v->info.group, msidom_strerror(ret));
-		goto err_group;
-	}
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR,
-			   "vfio %s: group %d is not viable: bind every device of the group to "
-			   "vfio-pci",
-			   v->bdf, (int)v->info.group);
-		ret = -MSIDOM_EBUSY;
-		goto err_group;
-	}
-	ret = v->sys.ioctl(v->sys.opaque, v->group, VFIO_GROUP_SET_CONTAINER, &v->container);
-	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: attaching group %d: %s", v->bdf,
-			   (int)v->info.group, msidom_strerror(ret));
-		goto err_group;
-	}
-	ret = v->sys.ioctl(v->sys.opaque, v->container, VFIO_SET_IOMMU,
-			   (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
-	if (ret == -MSIDOM_EPERM) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR,
-			   "vfio %s: the type1 IOMMU refused group %d because MSI is not "
-			   "isolated (no interrupt remapping); enable interrupt remapping, or "
-			   "accept the risk with vfio_iommu_type1 allow_unsafe_interrupts=1",
-			   v->bdf, (int)v->info.group);
-		goto err_group;
-	}
-	if (ret < 0) {
-		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: VFIO_SET_IOMMU: %s", v->bdf,
-			   msidom_strerror(ret));
-		goto err_group;
-	}
-	v->info.isolated = msidom__vfio_probe_isolated(v, "vfio_iommu_type1");
-	return 0;
-
-err_group:
-	/* Closing the group detaches it from the container. */
-	msidom__vfio_close(v, &v->group);
-err_container:
-	msidom__vfio_close(v, &v->container);
-	return ret;
 }
 
 static int discover(struct msidom_vfio *v)
@@ -263,43 +183,42 @@ err_root:
 	return ret;
 }
 
-MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio_config *cfg,
-				struct msidom_vfio **out)
+/* Check and copy the common configuration into a new device; NULL on error (*err set). */
+static struct msidom_vfio *dev_new(struct msidom_ctx *ctx, const struct msidom_vfio_config **cfgp,
+				   struct msidom_vfio_config *clocal, struct msidom_vfio **out,
+				   const char *what, int *err)
 {
-	struct msidom_vfio_config clocal;
+	const struct msidom_vfio_config *cfg = *cfgp;
 	struct msidom_vfio_sys slocal;
-	int err;
 
-	if (!ctx)
-		return -MSIDOM_EINVAL;
 	if (cfg) {
-		cfg = msidom_opts_load(ctx, cfg, &clocal, sizeof(clocal), "msidom_vfio_config",
-				       &err);
+		cfg = msidom_opts_load(ctx, cfg, clocal, sizeof(*clocal), "msidom_vfio_config",
+				       err);
 		if (!cfg)
-			return err;
+			return NULL;
 	}
 	if (!cfg || !cfg->bdf || !out || !valid_bdf(cfg->bdf) ||
 	    (unsigned)cfg->mode > MSIDOM_VFIO_MODE_MSIX ||
 	    (unsigned)cfg->policy > MSIDOM_VFIO_PREALLOC) {
 		msidom_log(ctx, MSIDOM_LOG_ERR,
-			   "vfio: bad open arguments (need a config with a DDDD:BB:DD.F address)");
-		return -MSIDOM_EINVAL;
+			   "vfio: bad %s arguments (need a config with a DDDD:BB:DD.F address)",
+			   what);
+		*err = -MSIDOM_EINVAL;
+		return NULL;
 	}
 	const struct msidom_vfio_sys *sys = cfg->sys ? cfg->sys : msidom_vfio_sys_default();
-	sys = msidom_opts_load(ctx, sys, &slocal, sizeof(slocal), "msidom_vfio_sys", &err);
+	sys = msidom_opts_load(ctx, sys, &slocal, sizeof(slocal), "msidom_vfio_sys", err);
 	if (!sys)
-		return err;
-	if (!sys->open || !sys->close || !sys->ioctl || !sys->eventfd || !sys->read ||
-	    !sys->write || !sys->pread || !sys->pwrite || !sys->epoll_create1 || !sys->epoll_ctl ||
-	    !sys->epoll_wait || !sys->readlink) {
-		msidom_log(ctx, MSIDOM_LOG_ERR, "vfio: incomplete system call seam");
-		return -MSIDOM_EINVAL;
-	}
+		return NULL;
+	*err = msidom__vfio_sys_check(ctx, sys);
+	if (*err < 0)
+		return NULL;
 
 	struct msidom_vfio *v = msidom_zalloc(ctx, sizeof(*v));
 	if (!v) {
 		msidom_log(ctx, MSIDOM_LOG_ERR, "vfio %s: out of memory", cfg->bdf);
-		return -MSIDOM_ENOMEM;
+		*err = -MSIDOM_ENOMEM;
+		return NULL;
 	}
 	v->ctx = ctx;
 	v->sys = *sys;
@@ -310,33 +229,21 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	v->on_err = cfg->on_err;
 	v->on_req = cfg->on_req;
 	v->cb_arg = cfg->cb_arg;
+	*cfgp = cfg;
+	return v;
+}
 
-	int ret = cfg->no_cdev ? 0 : msidom__vfio_cdev_open(v);
+/* With the device fd in place: discovery, tables, epoll, domains, ERR/REQ. */
+static int build(struct msidom_vfio *v, const struct msidom_vfio_config *cfg)
+{
+	int ret = discover(v);
 	if (ret < 0)
-		goto err_free;
-	if (ret == 0) {
-		ret = find_group(v);
-		if (ret < 0)
-			goto err_free;
-		ret = open_container(v);
-		if (ret < 0)
-			goto err_free;
-		ret = v->sys.ioctl(v->sys.opaque, v->group, VFIO_GROUP_GET_DEVICE_FD, v->bdf);
-		if (ret < 0) {
-			msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: VFIO_GROUP_GET_DEVICE_FD: %s",
-				   v->bdf, msidom_strerror(ret));
-			goto err_group;
-		}
-		v->device = ret;
-	}
-	ret = discover(v);
-	if (ret < 0)
-		goto err_device;
+		return ret;
 	ret = alloc_tables(v);
 	if (ret < 0) {
 		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: out of memory for vector tables",
 			   v->bdf);
-		goto err_device;
+		return ret;
 	}
 	ret = v->sys.epoll_create1(v->sys.opaque, EPOLL_CLOEXEC);
 	if (ret < 0) {
@@ -354,23 +261,142 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 	ret = msidom__vfio_errreq_arm(v);
 	if (ret < 0)
 		goto err_core;
-	*out = v;
+	/* The device points into the context: it must be closed first. */
+	ret = msidom_ctx_pin(v->ctx, "VFIO device");
+	if (ret < 0)
+		goto err_errreq;
 	return 0;
 
+err_errreq:
+	msidom__vfio_errreq_disarm(v);
 err_core:
 	msidom_device_destroy(v->dev);
 	(void)msidom_domain_destroy(v->root);
+	v->dev = NULL;
+	v->root = NULL;
 err_epoll:
 	msidom__vfio_close(v, &v->epfd);
 err_tables:
 	free_tables(v);
-err_device:
-	msidom__vfio_close(v, &v->device);
+	return ret;
+}
+
+/* The group path: v's group joins @c (shared) or a container of its own. */
+static int open_group_path(struct msidom_vfio *v, struct msidom_vfio_container *shared)
+{
+	int ret = find_group(v, false);
+	if (ret < 0)
+		return ret;
+	if (shared) {
+		msidom__vfio_container_get(shared);
+		v->cont = shared;
+		v->info.shared_container = true;
+	} else {
+		ret = msidom__vfio_container_new(v->ctx, &v->sys, -1, false, false, &v->cont);
+		if (ret < 0)
+			return ret;
+	}
+	ret = msidom__vfio_group_attach(v->cont, v);
+	if (ret < 0)
+		goto err_cont;
+	ret = v->sys.ioctl(v->sys.opaque, v->group, VFIO_GROUP_GET_DEVICE_FD, v->bdf);
+	if (ret < 0) {
+		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: VFIO_GROUP_GET_DEVICE_FD: %s", v->bdf,
+			   msidom_strerror(ret));
+		goto err_group;
+	}
+	v->device = ret;
+	return 0;
+
 err_group:
-	msidom__vfio_close(v, &v->group);
+	msidom__vfio_group_detach(v->cont, v);
+err_cont:
+	msidom__vfio_container_put(v->cont);
+	v->cont = NULL;
+	return ret;
+}
+
+/* Undo open_group_path() or the cdev path: the library's fds only. */
+static void release_paths(struct msidom_vfio *v)
+{
+	if (v->attached) {
+		v->device = -1;
+		return;
+	}
+	/* Closing the device and the group returns the device to the host. */
+	msidom__vfio_close(v, &v->device);
+	if (v->cont) {
+		msidom__vfio_group_detach(v->cont, v);
+		msidom__vfio_container_put(v->cont);
+		v->cont = NULL;
+	}
 	msidom__vfio_close(v, &v->container);
+}
+
+MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio_config *cfg,
+				struct msidom_vfio **out)
+{
+	struct msidom_vfio_config clocal;
+	int ret;
+
+	if (!ctx)
+		return -MSIDOM_EINVAL;
+	struct msidom_vfio *v = dev_new(ctx, &cfg, &clocal, out, "open", &ret);
+	if (!v)
+		return ret;
+	ret = cfg->no_cdev || cfg->container ? 0 : msidom__vfio_cdev_open(v);
+	if (ret == 0)
+		ret = open_group_path(v, cfg->container);
+	if (ret < 0)
+		goto err_free;
+	ret = build(v, cfg);
+	if (ret < 0)
+		goto err_paths;
+	*out = v;
+	return 0;
+
+err_paths:
+	release_paths(v);
 err_free:
 	msidom_log(ctx, MSIDOM_LOG_DEBUG, "vfio %s: open failed: %s", cfg->bdf,
+		   msidom_strerror(ret));
+	msidom_free(ctx, v, sizeof(*v));
+	return ret;
+}
+
+MSIDOM_API int msidom_vfio_attach(struct msidom_ctx *ctx, const struct msidom_vfio_config *cfg,
+				  struct msidom_vfio **out)
+{
+	struct msidom_vfio_config clocal;
+	int ret;
+
+	if (!ctx)
+		return -MSIDOM_EINVAL;
+	struct msidom_vfio *v = dev_new(ctx, &cfg, &clocal, out, "attach", &ret);
+	if (!v)
+		return ret;
+	if (cfg->device_fd < 0) {
+		msidom_log(ctx, MSIDOM_LOG_ERR, "vfio %s: attach: bad device fd %d", v->bdf,
+			   cfg->device_fd);
+		ret = -MSIDOM_EINVAL;
+		goto err_free;
+	}
+	v->attached = true;
+	v->info.attached = true;
+	v->device = cfg->device_fd;
+	/* Only for the reserved regions: a device without a group link still attaches. */
+	v->info.group = -1;
+	if (find_group(v, true) < 0)
+		v->info.group = -1;
+	v->info.isolated = msidom__vfio_probe_isolated_any(v);
+	ret = build(v, cfg);
+	if (ret < 0)
+		goto err_free;
+	*out = v;
+	return 0;
+
+err_free:
+	msidom_log(ctx, MSIDOM_LOG_DEBUG, "vfio %s: attach failed: %s", v->bdf,
 		   msidom_strerror(ret));
 	msidom_free(ctx, v, sizeof(*v));
 	return ret;
@@ -399,9 +425,7 @@ MSIDOM_API void msidom_vfio_close(struct msidom_vfio *v)
 	msidom__vfio_errreq_disarm(v);
 	msidom__vfio_close(v, &v->epfd);
 	free_tables(v);
-	/* Closing the device and the group returns the device to the host. */
-	msidom__vfio_close(v, &v->device);
-	msidom__vfio_close(v, &v->group);
-	msidom__vfio_close(v, &v->container);
+	release_paths(v);
 	msidom_free(ctx, v, sizeof(*v));
+	msidom_ctx_unpin(ctx, "VFIO device");
 }

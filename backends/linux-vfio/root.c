@@ -75,6 +75,36 @@ void msidom__vfio_vec_release(struct msidom_vfio *v, struct vfio_index *ix, uint
 	e->pending = false;
 	e->polled = false;
 	e->inflight = false;
+	e->owner = NULL;
+}
+
+/*
+ * A vector freed inside a caller's batch keeps its parent levels until the
+ * batch's sync (the core retires it), but the root's hwirq is fixed by the
+ * index: allocating that index again in the same batch would collide with
+ * it. The device targets the same kernel vector either way, so the new
+ * vector takes the index over: the old one's eventfds wait in the
+ * graveyard until the kernel lets go of them, and its irq data moves to an
+ * INTx hwirq that is never mapped and that root_free ignores, so the
+ * retired vector's release at the end of the batch touches nothing of the
+ * new one. The whole batch still reaches the kernel as one update.
+ */
+static int take_over(struct msidom_vfio *v, struct vfio_index *ix, uint32_t n)
+{
+	struct vfio_vec *e = &ix->vec[n];
+	uint32_t hwirq = MSIDOM_VFIO_HWIRQ(ix->type, n);
+	if (e->active || !e->owner || msidom_irq_data_hwirq(e->owner) != hwirq) {
+		msidom_log(v->ctx, MSIDOM_LOG_ERR, "vfio %s: vector %u of index %u is in use",
+			   v->bdf, n, ix->type);
+		return -MSIDOM_EEXIST;
+	}
+	int ret =
+		msidom_irq_data_set_hwirq(e->owner, MSIDOM_VFIO_HWIRQ(VFIO_PCI_INTX_IRQ_INDEX, n));
+	if (ret < 0)
+		return ret;
+	(void)msidom_domain_unmap(v->root, hwirq);
+	msidom__vfio_vec_release(v, ix, n);
+	return 0;
 }
 
 static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *data, unsigned int nr,
@@ -98,8 +128,9 @@ static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *da
 			goto undo;
 		}
 		if (ix->vec[n].allocated) {
-			ret = -MSIDOM_EEXIST;
-			goto undo;
+			ret = take_over(v, ix, n);
+			if (ret < 0)
+				goto undo;
 		}
 		ret = vec_open(v, ix, n);
 		if (ret < 0) {
@@ -112,6 +143,7 @@ static int root_alloc(struct msidom_domain *d, struct msidom_irq_data *const *da
 			msidom__vfio_vec_release(v, ix, n);
 			goto undo;
 		}
+		ix->vec[n].owner = data[i];
 	}
 	return 0;
 

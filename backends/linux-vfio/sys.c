@@ -245,3 +245,14 @@ int msidom__vfio_set_irqs_none(struct msidom_vfio *v, uint32_t type, uint32_t st
 	return set_irqs(v, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, type, start, count,
 			NULL);
 }
+
+int msidom__vfio_sys_check(struct msidom_ctx *ctx, const struct msidom_vfio_sys *sys)
+{
+	if (!sys->open || !sys->close || !sys->ioctl || !sys->eventfd || !sys->read ||
+	    !sys->write || !sys->pread || !sys->pwrite || !sys->epoll_create1 || !sys->epoll_ctl ||
+	    !sys->epoll_wait || !sys->readlink) {
+		msidom_log(ctx, MSIDOM_LOG_ERR, "vfio: incomplete system call seam");
+		return -MSIDOM_EINVAL;
+	}
+	return 0;
+}

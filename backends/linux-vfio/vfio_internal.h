@@ -42,6 +42,8 @@ struct vfio_vec {
 	bool inflight;      /* dispatch read the trigger, the handler has not run yet */
 	bool mask_deferred; /* masked/unmasked in a core batch, not programmed yet */
 	bool masked_prev;   /* the masked state before that */
+	/* Root-level irq data of the vector that holds the index (see root.c). */
+	struct msidom_irq_data *owner;
 };
 
 /* One VFIO interrupt index (MSI or MSI-X): wanted state and kernel shadow. */
@@ -57,13 +59,37 @@ struct vfio_index {
 	uint32_t ngrave;
 };
 
+/* One IOMMU group attached to a container (container.c). */
+struct vfio_group {
+	int id;        /* group number, -1 if the slot is free */
+	int fd;        /* the group fd, shared by the group's devices */
+	uint32_t refs; /* devices open in it */
+};
+
+#define MSIDOM_VFIO_MAX_GROUPS 32
+
+struct msidom_vfio_container {
+	struct msidom_ctx *ctx;
+	struct msidom_vfio_sys sys;
+	int fd;
+	bool owned;       /* the library opened fd and closes it */
+	bool iommu_set;   /* VFIO_SET_IOMMU done (by us or, as told, by the caller) */
+	bool iommu_by_us; /* ... by us: it goes with the last group */
+	bool isolated;
+	bool shared;   /* created by msidom_vfio_container_create() (pins the context) */
+	uint32_t refs; /* the creator's until destroy, plus one per device */
+	struct vfio_group groups[MSIDOM_VFIO_MAX_GROUPS];
+};
+
 struct msidom_vfio {
 	struct msidom_ctx *ctx;
 	struct msidom_vfio_sys sys;
 	char bdf[32];
-	int container; /* type1 container, or the iommufd (cdev path) */
-	int group;     /* -1 on the cdev path */
+	int container;                      /* the iommufd (cdev path), else -1 */
+	struct msidom_vfio_container *cont; /* type1 container (group path) */
+	int group;                          /* the group fd (the container's), -1 if none */
 	int device;
+	bool attached; /* device is the caller's fd: never closed by the library */
 	int epfd;
 	int errfd;
 	int reqfd;
@@ -118,8 +144,26 @@ void msidom__vfio_errreq_disarm(struct msidom_vfio *v);
 
 /* isolation.c: whether the IOMMU's acceptance of the device proves MSI isolation. */
 bool msidom__vfio_probe_isolated(struct msidom_vfio *v, const char *module);
+/* isolation.c: the same for a device the caller opened (type1 or iommufd). */
+bool msidom__vfio_probe_isolated_any(struct msidom_vfio *v);
+
+/* container.c */
+int msidom__vfio_container_new(struct msidom_ctx *ctx, const struct msidom_vfio_sys *sys, int fd,
+			       bool iommu_set, bool shared, struct msidom_vfio_container **out);
+void msidom__vfio_container_get(struct msidom_vfio_container *c);
+void msidom__vfio_container_put(struct msidom_vfio_container *c);
+/* Attach v's group (v->info.group) to c once; sets v->group and v->info.isolated. */
+int msidom__vfio_group_attach(struct msidom_vfio_container *c, struct msidom_vfio *v);
+void msidom__vfio_group_detach(struct msidom_vfio_container *c, struct msidom_vfio *v);
+
+/* iova.c: parsers of untrusted kernel answers (exposed for their tests via the seam). */
+int msidom__vfio_parse_iova_caps(struct msidom_ctx *ctx, const uint8_t *buf, size_t len,
+				 struct msidom_vfio_iova_info *out);
+int msidom__vfio_parse_reserved(struct msidom_ctx *ctx, const char *text, size_t len,
+				struct msidom_vfio_iova_info *out);
 
 /* Small helpers (sys.c). */
+int msidom__vfio_sys_check(struct msidom_ctx *ctx, const struct msidom_vfio_sys *sys);
 int msidom__vfio_eventfd_new(struct msidom_vfio *v);
 void msidom__vfio_close(struct msidom_vfio *v, int *fd);
 uint64_t msidom__vfio_eventfd_drain(struct msidom_vfio *v, int fd);

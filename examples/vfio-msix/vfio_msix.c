@@ -265,8 +265,10 @@ int main(int argc, char **argv)
 		printf("vfio-msix: done, %lu interrupts\n", st.total);
 out:
 	print_stats(v);
+	/* The device first: the context refuses (-EBUSY) while it is open. */
 	msidom_vfio_close(v);
-	msidom_ctx_destroy(ctx);
+	if (msidom_ctx_destroy(ctx) < 0 && ret == 0)
+		ret = 4;
 	return ret;
 
 bad:

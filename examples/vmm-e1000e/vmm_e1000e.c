@@ -446,7 +446,9 @@ int main(int argc, char **argv)
 	}
 	check(msidom_ctx_create(NULL, &ctx), "context");
 	ret = argc == 3 ? run_vfio(ctx, argv[2]) : run_simulated(ctx);
-	msidom_ctx_destroy(ctx);
+	/* Refused (-EBUSY) if a VMM function or VFIO device were still open. */
+	if (msidom_ctx_destroy(ctx) < 0 && ret == 0)
+		ret = 1;
 	if (ret == 0)
 		printf("ok\n");
 	return ret;

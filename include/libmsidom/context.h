@@ -75,12 +75,19 @@ struct msidom_ctx_config {
 MSIDOM_API int msidom_ctx_create(const struct msidom_ctx_config *cfg, struct msidom_ctx **out);
 
 /**
- * @brief Destroy a context and everything it still owns.
+ * @brief Destroy a context and everything the core still owns in it.
  *
  * Devices are destroyed (their vectors freed), then domains, leaves first.
+ * Objects that a backend or module built on the context (VFIO devices,
+ * opened or attached, VFIO containers, VMM functions) are not torn down
+ * behind their owner's back: while one is still open the call is refused
+ * with -EBUSY and an error log line naming what is open, and nothing
+ * changes. Close them first (VMM functions, then VFIO devices, then
+ * containers), then destroy the context.
  * @param ctx Context, or NULL (no-op).
+ * @return 0 (the context is gone), or -EBUSY (nothing changed).
  */
-MSIDOM_API void msidom_ctx_destroy(struct msidom_ctx *ctx);
+MSIDOM_API int msidom_ctx_destroy(struct msidom_ctx *ctx);
 
 /**
  * @brief Bytes currently allocated through the context's allocator hook.

@@ -5,8 +5,10 @@
  * MSI-X vectors through libmsidom.
  *
  * msidom_vfio_open() opens a device by PCI address (IOMMU group and
- * type1v2 container, or the VFIO cdev with iommufd where the kernel has
- * it) and builds, inside the caller's context:
+ * type1v2 container, private or shared with other devices through a
+ * struct msidom_vfio_container, or the VFIO cdev with iommufd where the
+ * kernel has it); msidom_vfio_attach() takes a device fd the VMM opened
+ * itself. Either builds, inside the caller's context:
  * - a per-device root domain "VFIO-<bdf>" (bus MSIDOM_BUS_VFIO, flags
  *   MSIDOM_DOMAIN_MSI_PARENT, plus MSIDOM_DOMAIN_ISOLATED_MSI when the
  *   host isolates the device's MSI). Its hwirq is
@@ -28,6 +30,10 @@
  * the VMM's loop and call msidom_vfio_dispatch(), which runs the handlers
  * installed with msidom_irq_set_handler().
  *
+ * Lifecycle: close VMM functions, then VFIO devices (msidom_vfio_close()),
+ * then containers, then the context; msidom_ctx_destroy() refuses with
+ * -EBUSY while any of them is open.
+ *
  * All functions return 0 (or a value) or a negative errno.
  */
 #ifndef LIBMSIDOM_VFIO_H
@@ -44,8 +50,15 @@
 extern "C" {
 #endif
 
-/** @brief An opened VFIO device (opaque). */
+/** @brief An opened or attached VFIO device (opaque). */
 struct msidom_vfio;
+
+/**
+ * @brief A type1 container that several devices share (opaque): their
+ * IOMMU groups attach to it, so that one VFIO_IOMMU_MAP_DMA on
+ * msidom_vfio_container_fd() maps guest memory for all of them.
+ */
+struct msidom_vfio_container;
 
 /** @brief VFIO interrupt index types (the kernel's VFIO_PCI_*_IRQ_INDEX). */
 enum msidom_vfio_irq_type {
@@ -170,6 +183,74 @@ struct msidom_vfio_config {
 	 * otherwise preferred.
 	 */
 	bool no_cdev;
+	/**
+	 * msidom_vfio_open(): attach the device's IOMMU group to this shared
+	 * container (implies the group path) instead of a private one. The
+	 * device holds a reference on it until msidom_vfio_close(). NULL: a
+	 * container of its own (or the cdev path).
+	 */
+	struct msidom_vfio_container *container;
+	/**
+	 * msidom_vfio_attach() only: the VFIO device fd the caller opened
+	 * (group or cdev path). The library never closes it.
+	 */
+	int device_fd;
+};
+
+/** @brief Parameters of msidom_vfio_container_create(). */
+struct msidom_vfio_container_config {
+	/** sizeof(struct msidom_vfio_container_config): see MSIDOM_OPTS(). */
+	size_t sz;
+	/** System call seam; NULL for msidom_vfio_sys_default(). */
+	const struct msidom_vfio_sys *sys;
+	/** Use the caller's open /dev/vfio/vfio fd @ref fd (never closed by the library). */
+	bool use_fd;
+	/** With use_fd: the container fd. */
+	int fd;
+	/**
+	 * With use_fd: the caller already attached a group and issued
+	 * VFIO_SET_IOMMU on @ref fd, so groups join without it.
+	 */
+	bool iommu_set;
+};
+
+/** @brief Most IOVA ranges msidom_vfio_get_iova_info() reports. */
+#define MSIDOM_VFIO_MAX_IOVA_RANGES 16
+/** @brief Most MSI windows msidom_vfio_get_iova_info() reports. */
+#define MSIDOM_VFIO_MAX_MSI_WINDOWS 4
+
+/** @brief An IOVA range, both ends included. */
+struct msidom_vfio_iova_range {
+	uint64_t start; /**< First address. */
+	uint64_t end;   /**< Last address (included). */
+};
+
+/**
+ * @brief Where a VMM may map guest memory for DMA
+ * (msidom_vfio_get_iova_info()). Guest RAM must not be mapped over an MSI
+ * window: device writes to it are interrupts (0xfee00000 - 0xfeefffff on
+ * x86), not memory.
+ */
+struct msidom_vfio_iova_info {
+	/** sizeof(struct msidom_vfio_iova_info): see MSIDOM_OPTS(). */
+	size_t sz;
+	/**
+	 * Usable IOVA ranges from the type1 IOMMU's IOVA-range capability
+	 * (VFIO_IOMMU_GET_INFO), in the kernel's order; 0 when unknown (no
+	 * type1 container, or a kernel without the capability).
+	 */
+	uint32_t nr_ranges;
+	/** The first nr_ranges are valid. */
+	struct msidom_vfio_iova_range ranges[MSIDOM_VFIO_MAX_IOVA_RANGES];
+	/** The kernel reported more ranges than MSIDOM_VFIO_MAX_IOVA_RANGES. */
+	bool ranges_truncated;
+	/**
+	 * MSI windows: the "msi" lines of the IOMMU group's
+	 * /sys/kernel/iommu_groups/N/reserved_regions; 0 when none or unknown.
+	 */
+	uint32_t nr_msi;
+	/** The first nr_msi are valid. */
+	struct msidom_vfio_iova_range msi[MSIDOM_VFIO_MAX_MSI_WINDOWS];
 };
 
 /** @brief What the kernel reported for one interrupt index. */
@@ -196,6 +277,10 @@ struct msidom_vfio_info {
 	bool isolated;
 	/** The current mode (MSIDOM_VFIO_MODE_MSI or MSIDOM_VFIO_MODE_MSIX). */
 	enum msidom_vfio_mode mode;
+	/** Attached to the caller's device fd (msidom_vfio_attach()). */
+	bool attached;
+	/** Opened on a shared container (msidom_vfio_config.container). */
+	bool shared_container;
 };
 
 /** @brief Counters (msidom_vfio_get_stats()). */
@@ -246,11 +331,92 @@ MSIDOM_API int msidom_vfio_open(struct msidom_ctx *ctx, const struct msidom_vfio
 				struct msidom_vfio **out);
 
 /**
+ * @brief Build the domains of a VFIO device that the caller (the VMM)
+ * already opened, through the group and container or the cdev and
+ * iommufd: cfg->device_fd is that device fd, cfg->bdf its address (names
+ * and the IOMMU group's reserved regions). The library programs only the
+ * device's MSI/MSI-X (and, with on_err/on_req, ERR/REQ) interrupts; it
+ * never closes, resets or re-parents the fd, its group or its container.
+ *
+ * MSI isolation (info.isolated, ISOLATED_MSI on the root) is read from
+ * vfio_iommu_type1's allow_unsafe_interrupts, or iommufd's when type1's
+ * cannot be read. cfg->container and cfg->no_cdev are ignored.
+ * @param ctx Context (must outlive the device).
+ * @param cfg Configuration (bdf and device_fd mandatory).
+ * @param[out] out The attached device.
+ * @return 0, -EINVAL, -ENODEV (not a PCI device, or neither MSI nor
+ * MSI-X), -ENOMEM, or the failing system call's error; then nothing is
+ * left behind and the fd is as it was.
+ */
+MSIDOM_API int msidom_vfio_attach(struct msidom_ctx *ctx, const struct msidom_vfio_config *cfg,
+				  struct msidom_vfio **out);
+
+/**
  * @brief Free every vector, destroy the domains and the device, disarm
- * ERR/REQ and close every descriptor.
+ * ERR/REQ and close every descriptor the library opened.
+ *
+ * An opened device's fd, group (when its last device closes) and private
+ * container are closed; a shared container loses this device's reference.
+ * An attached device (msidom_vfio_attach()) is detached: every vector the
+ * library enabled is disabled (the index it enabled goes back to
+ * disabled), ERR/REQ triggers it armed are removed, and the device fd,
+ * its regions, group and container stay exactly as the caller has them.
+ * Close every VFIO device before msidom_ctx_destroy(), which refuses with
+ * -EBUSY while one is open.
  * @param vdev Device, or NULL (no-op).
  */
 MSIDOM_API void msidom_vfio_close(struct msidom_vfio *vdev);
+
+/**
+ * @brief Create a type1 container to share between devices
+ * (msidom_vfio_config.container): opens /dev/vfio/vfio, or takes the
+ * caller's fd (cfg->use_fd), and checks the VFIO API and type1v2. The
+ * first group attached to it sets the IOMMU (VFIO_SET_IOMMU), unless the
+ * caller says it did; each group is attached once, however many of its
+ * devices open.
+ * @param ctx Context (must outlive the container).
+ * @param cfg Configuration, or NULL (the library's own container, real
+ * system calls).
+ * @param[out] out The container.
+ * @return 0, -EINVAL, -ENODEV (no type1v2 or a wrong API version),
+ * -ENOMEM, -ENOSPC (context pins), or the system call's error.
+ */
+MSIDOM_API int msidom_vfio_container_create(struct msidom_ctx *ctx,
+					    const struct msidom_vfio_container_config *cfg,
+					    struct msidom_vfio_container **out);
+
+/**
+ * @brief Drop the creator's reference: the container (and the fd, if the
+ * library opened it) goes when the last device opened on it is closed.
+ * Do not use @p c afterwards.
+ * @param c Container, or NULL (no-op).
+ */
+MSIDOM_API void msidom_vfio_container_destroy(struct msidom_vfio_container *c);
+
+/**
+ * @brief The container fd, for VFIO_IOMMU_MAP_DMA / UNMAP_DMA (map guest
+ * memory only once a group is attached, i.e. after the first
+ * msidom_vfio_open() on the container).
+ * @param c Container.
+ * @return The fd, or -EINVAL.
+ */
+MSIDOM_API int msidom_vfio_container_fd(const struct msidom_vfio_container *c);
+
+/**
+ * @brief Where guest memory may be mapped for the device: the type1
+ * IOMMU's usable IOVA ranges (VFIO_IOMMU_GET_INFO's IOVA-range
+ * capability, when the device is on a type1 container of the library's)
+ * and the MSI windows of its IOMMU group
+ * (/sys/kernel/iommu_groups/N/reserved_regions). Both answers are checked
+ * as untrusted: a malformed capability chain or line is refused or
+ * skipped with a log line, never read out of bounds.
+ * @param vdev Device.
+ * @param[out] out The ranges (what is unknown is reported empty).
+ * @return 0, -EINVAL, -EIO (malformed capability chain), -ENOMEM, or the
+ * ioctl's error.
+ */
+MSIDOM_API int msidom_vfio_get_iova_info(struct msidom_vfio *vdev,
+					 struct msidom_vfio_iova_info *out);
 
 /**
  * @brief Describe the device.

@@ -121,6 +121,10 @@ MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_
 	pthread_mutexattr_destroy(&attr);
 	if (err)
 		goto err_vecs;
+	/* The function points into the context: it must go first. */
+	err = msidom_ctx_pin(ctx, "VMM function");
+	if (err)
+		goto err_lock;
 
 	fn->ctx = ctx;
 	fn->cfg = *cfg;
@@ -150,6 +154,8 @@ MSIDOM_API int msidom_vmm_fn_create(struct msidom_ctx *ctx, const struct msidom_
 	*out = fn;
 	return 0;
 
+err_lock:
+	pthread_mutex_destroy(&fn->lock);
 err_vecs:
 	msidom_free(ctx, fn->vecs, cfg->nvec * sizeof(*fn->vecs));
 err_fn:
@@ -173,6 +179,7 @@ MSIDOM_API void msidom_vmm_fn_destroy(struct msidom_vmm_fn *fn)
 	pthread_mutex_destroy(&fn->lock);
 	msidom_free(ctx, fn->vecs, fn->cfg.nvec * sizeof(*fn->vecs));
 	msidom_free(ctx, fn, sizeof(*fn));
+	msidom_ctx_unpin(ctx, "VMM function");
 }
 
 MSIDOM_API int msidom_vmm_fn_reset(struct msidom_vmm_fn *fn)

@@ -36,6 +36,24 @@ static int rec_write(struct msidom_irq_data *data, const struct msidom_msg *msg)
 static const struct msidom_chip_ops rec_chip = { .sz = sizeof(struct msidom_chip_ops),
 						 .write_msg = rec_write };
 
+/* A device whose storage changes only when a batch ends (like an IMS queue). */
+static void rec_lock(struct msidom_domain *d)
+{
+	(void)d;
+}
+
+static int rec_sync(struct msidom_domain *d)
+{
+	(void)d;
+	return 0;
+}
+
+static const struct msidom_chip_ops rec_batch_chip = { .sz = sizeof(struct msidom_chip_ops),
+						       .write_msg = rec_write,
+						       .bus_lock = rec_lock,
+						       .bus_sync_unlock = rec_sync };
+static const struct msidom_chip_ops *tmpl_chip = &rec_chip;
+
 struct fix {
 	struct model m;
 	struct msidom_ctx *ctx;
@@ -55,7 +73,7 @@ static int setup_cfg(struct fix *f, uint32_t entries, bool store128, bool x2apic
 		    .source_validation = true);
 	MSIDOM_OPTS(msidom_device_info, di, .name = "0000:00:03.0", .requester_id = RID);
 	MSIDOM_OPTS(msidom_template, t, .name = "TEST", .bus = MSIDOM_BUS_PCI_MSIX,
-		    .flags = tmpl_flags, .hwsize = hwsize, .chip = &rec_chip);
+		    .flags = tmpl_flags, .hwsize = hwsize, .chip = tmpl_chip);
 
 	memset(&f->rec, 0, sizeof(f->rec));
 	model_init(&f->m, store128, true);
@@ -428,13 +446,58 @@ static void test_handle_bit15(void **state)
 	free(r);
 }
 
+/*
+ * Freeing an interrupt and allocating its index again inside one batch of
+ * a device that updates its storage at the batch's end: the new interrupt
+ * gets another IRTE (the device may still use the old one until then),
+ * and the old IRTE is cleared and released once the batch ends.
+ */
+static void test_free_and_realloc_of_one_index_in_a_batch_gets_a_fresh_irte(void **state)
+{
+	struct fix f;
+	struct msidom_map a, b;
+
+	(void)state;
+	tmpl_chip = &rec_batch_chip;
+	setup(&f, 16, false, false);
+	tmpl_chip = &rec_chip;
+	a = alloc(&f, 0, 0);
+	assert_int_equal(a.index, 0);
+	assert_true(f.irt[0] & MSIDOM_BM_IRTE_P);
+
+	assert_int_equal(msidom_domain_batch_begin(f.dd), 0);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 0), 0);
+	b = alloc(&f, 0, 0);
+	assert_int_equal(b.index, 0);
+	assert_int_equal(msidom_domain_find_virq(f.ir, 0), (int64_t)a.virq);
+	assert_int_equal(msidom_domain_find_virq(f.ir, 1), (int64_t)b.virq);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_DEFAULT_DOMAIN, 0), 0);
+	b = alloc(&f, MSIDOM_INDEX_ANY, 0);
+	assert_int_equal(b.index, 0);
+	assert_int_equal(msidom_domain_batch_end(f.dd), 0);
+
+	assert_int_equal(msidom_domain_mapped(f.ir), 1);
+	assert_int_equal(msidom_domain_find_virq(f.ir, 2), (int64_t)b.virq);
+	assert_false(f.irt[0] & MSIDOM_BM_IRTE_P);
+	assert_false(f.irt[2] & MSIDOM_BM_IRTE_P);
+	assert_true(f.irt[4] & MSIDOM_BM_IRTE_P);
+	assert_int_equal(f.rec.last[0].address_lo, handle_addr(2));
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_errors),   cmocka_unit_test(test_irta),
-		cmocka_unit_test(test_entry_order),     cmocka_unit_test(test_store128),
-		cmocka_unit_test(test_enospc),          cmocka_unit_test(test_affinity),
-		cmocka_unit_test(test_activate_errors), cmocka_unit_test(test_block),
+		cmocka_unit_test(test_free_and_realloc_of_one_index_in_a_batch_gets_a_fresh_irte),
+		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_irta),
+		cmocka_unit_test(test_entry_order),
+		cmocka_unit_test(test_store128),
+		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_affinity),
+		cmocka_unit_test(test_activate_errors),
+		cmocka_unit_test(test_block),
 		cmocka_unit_test(test_handle_bit15),
 	};
 

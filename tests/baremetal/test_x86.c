@@ -524,10 +524,51 @@ static void test_second_move_in_a_batch_is_busy_and_moving_back_cancels(void **s
 	queue_teardown(&f);
 }
 
+/*
+ * A guest rewriting its table frees an interrupt and allocates the same
+ * index again (explicitly, then as ANY) inside one batch: the new
+ * interrupt gets another vector, because the entry still targets the old
+ * one until the batch ends, and the old vector is released after that.
+ */
+static void test_free_and_realloc_of_one_index_in_a_batch_gets_a_fresh_vector(void **state)
+{
+	struct queue_fix f;
+	struct msidom_map a, b;
+
+	(void)state;
+	queue_setup(&f, 1, NULL);
+	a = queue_alloc(&f, 0, 0);
+	assert_int_equal(entry_vector(0), 32);
+
+	assert_int_equal(msidom_domain_batch_begin(f.ims), 0);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_SECONDARY_DOMAIN, 0), 0);
+	b = queue_alloc(&f, 0, 0);
+	assert_int_not_equal(b.virq, 0);
+	/* The entry still holds vector 32, which still belongs to the old interrupt. */
+	assert_int_equal(entry_vector(0), 32);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)),
+			 (int64_t)a.virq);
+	assert_int_equal(msidom_msi_free(f.dev, MSIDOM_SECONDARY_DOMAIN, 0), 0);
+	MSIDOM_OPTS(msidom_alloc_opts, o, .affinity = &f.cpu[0], .unmasked = true);
+	b = msidom_msi_alloc_at(f.dev, MSIDOM_SECONDARY_DOMAIN, MSIDOM_INDEX_ANY, &o);
+	assert_int_equal(b.index, 0);
+	assert_int_equal(msidom_domain_batch_end(f.ims), 0);
+
+	assert_int_equal(entry_vector(0), 34);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 34)),
+			 (int64_t)b.virq);
+	assert_int_equal(msidom_domain_find_virq(f.vec, MSIDOM_BM_X86_HWIRQ(0, 32)),
+			 -MSIDOM_ENOENT);
+	assert_int_equal(msidom_bm_x86_vector_load(f.vec, 0), 1);
+	assert_int_equal(msidom_domain_mapped(f.vec), 1);
+	queue_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compose),
+		cmocka_unit_test(test_free_and_realloc_of_one_index_in_a_batch_gets_a_fresh_vector),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_alloc_policy),
 		cmocka_unit_test(test_exhaustion),

@@ -346,6 +346,48 @@ static void *churn(void *arg)
 	return NULL;
 }
 
+/*
+ * Objects built on a context outside the core pin it: destroy refuses
+ * with -EBUSY and a log line naming them, changing nothing, until every
+ * pin is dropped. Pins count per kind; a ninth kind has no room.
+ */
+static void test_destroy_refuses_while_pinned(void **state)
+{
+	struct ts_hooks h;
+	static const char *const kinds[] = { "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8" };
+	struct msidom_ctx *ctx;
+	size_t mem;
+
+	(void)state;
+	ts_hooks_init(&h);
+	ctx = ts_ctx_new(&h);
+	mem = msidom_ctx_mem_bytes(ctx);
+	assert_int_equal(msidom_ctx_pin(NULL, "x"), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_ctx_pin(ctx, NULL), -MSIDOM_EINVAL);
+	assert_int_equal(msidom_ctx_pin(ctx, "VFIO device"), 0);
+	assert_int_equal(msidom_ctx_pin(ctx, "VFIO device"), 0);
+	assert_int_equal(msidom_ctx_pin(ctx, "VMM function"), 0);
+	ts_log_clear(&h);
+	assert_int_equal(msidom_ctx_destroy(ctx), -MSIDOM_EBUSY);
+	assert_true(ts_log_has(&h, "still open: 2 VFIO device, 1 VMM function"));
+	assert_int_equal(msidom_ctx_mem_bytes(ctx), mem);
+	msidom_ctx_unpin(ctx, "VFIO device");
+	msidom_ctx_unpin(ctx, "VMM function");
+	msidom_ctx_unpin(ctx, "never pinned");
+	msidom_ctx_unpin(NULL, "VFIO device");
+	assert_int_equal(msidom_ctx_destroy(ctx), -MSIDOM_EBUSY);
+	msidom_ctx_unpin(ctx, "VFIO device");
+	/* Eight kinds fit, a ninth does not. */
+	for (unsigned int i = 0; i < 8; i++)
+		assert_int_equal(msidom_ctx_pin(ctx, kinds[i]), 0);
+	assert_int_equal(msidom_ctx_pin(ctx, "k9"), -MSIDOM_ENOSPC);
+	for (unsigned int i = 0; i < 8; i++)
+		msidom_ctx_unpin(ctx, kinds[i]);
+	assert_int_equal(msidom_ctx_destroy(ctx), 0);
+	assert_int_equal(msidom_ctx_destroy(NULL), 0);
+	ts_hooks_assert_clean(&h);
+}
+
 static void test_threads_share_a_context(void **state)
 {
 	struct sim *s = sim_new(&(struct sim_cfg){ .ims = true, .hosted_lock = true });
@@ -486,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_create_failures_leak_nothing),
 		cmocka_unit_test(test_contexts_coexist),
 		cmocka_unit_test(test_destroy_releases_everything),
+		cmocka_unit_test(test_destroy_refuses_while_pinned),
 		cmocka_unit_test(test_threads_share_a_context),
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_version),

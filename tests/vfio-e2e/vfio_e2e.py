@@ -653,7 +653,7 @@ def make_plan(role, intremap, programs):
     plan.append(('probe-edu-msi', 'e2e-probe edu "$EDU_BDF"'))
     plan.append(('probe-e1000e-msix', 'e2e-probe e1000e "$E1000E_BDF" %s' % dyn))
     if 'e2e-vfio' in programs:
-        for scen in ('edu-msi', 'e1000e-routing', 'mask-replay', 'batch'):
+        for scen in ('edu-msi', 'e1000e-routing', 'mask-replay', 'batch', 'batch-reuse'):
             plan.append(('lib-' + scen, 'e2e-vfio %s %s' % (scen, dyn)))
         if role == 'backports':
             plan.append(('lib-dynamic-add', 'e2e-vfio dynamic-add %s' % dyn))

@@ -82,7 +82,7 @@ void env_free(struct env *e)
 	assert_int_equal(e->fk->irq_type, -1);
 	assert_false(e->fk->device_open);
 	assert_false(e->fk->group_open);
-	msidom_ctx_destroy(e->ctx);
+	assert_int_equal(msidom_ctx_destroy(e->ctx), 0);
 	ts_hooks_assert_clean(&e->h);
 	fk_free(e->fk);
 	assert_int_equal(ts_count_fds(), e->fds_before);

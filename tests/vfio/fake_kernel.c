@@ -255,7 +255,56 @@ static int set_irqs(struct fake_kernel *fk, struct vfio_irq_set *s)
 	}
 }
 
-static int container_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
+static bool container_has_group(const struct fake_kernel *fk, int cfd)
+{
+	for (uint32_t g = 0; g < fk->ngrp; g++)
+		if (fk->grp[g].container == cfd)
+			return true;
+	return false;
+}
+
+/* What Linux answers: pgsizes and one IOVA-range capability around the MSI window. */
+static int iommu_get_info(struct fake_kernel *fk, void *arg)
+{
+	struct vfio_iommu_type1_info *info = arg;
+	if (info->argsz < 20)
+		return -EINVAL;
+	if (fk->cfg.iommu_info) {
+		size_t n =
+			info->argsz < fk->cfg.iommu_info_len ? info->argsz : fk->cfg.iommu_info_len;
+		memcpy(arg, fk->cfg.iommu_info, n);
+		return 0;
+	}
+	/* info (24 bytes), cap header, nr_iovas, reserved, 2 ranges: 24 + 16 + 32. */
+	uint8_t a[72];
+	memset(a, 0, sizeof(a));
+	struct vfio_iommu_type1_info hdr = {
+		.argsz = sizeof(a),
+		.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS,
+		.iova_pgsizes = 0x40201000,
+		.cap_offset = 24,
+	};
+	struct vfio_info_cap_header cap = { .id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+					    .version = 1 };
+	uint32_t nr = 2;
+	struct vfio_iova_range r[2] = { { 0, 0xfedfffffull },
+					{ 0xfef00000ull, 0xffffffffffffull } };
+	memcpy(a + 24, &cap, sizeof(cap));
+	memcpy(a + 32, &nr, sizeof(nr));
+	memcpy(a + 40, r, sizeof(r));
+	uint32_t given = info->argsz;
+	if (given < sizeof(a)) {
+		/* Too small for the chain: the size needed, no caps. */
+		hdr.cap_offset = 0;
+		memcpy(arg, &hdr, given < sizeof(hdr) ? given : sizeof(hdr));
+		return 0;
+	}
+	memcpy(a, &hdr, sizeof(hdr));
+	memcpy(arg, a, sizeof(a));
+	return 0;
+}
+
+static int container_ioctl(struct fake_kernel *fk, int cfd, unsigned long req, void *arg)
 {
 	uintptr_t a = (uintptr_t)arg;
 	switch (req) {
@@ -265,56 +314,99 @@ static int container_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 			return fk->cfg.no_type1v2 ? 0 : 1;
 		return a == VFIO_TYPE1_IOMMU ? 1 : 0;
 	case VFIO_SET_IOMMU:
-		if (!fk->group_attached)
+		if (!container_has_group(fk, cfd))
 			return -EINVAL;
-		if (fk->iommu_set)
+		if (fk->cont_iommu[cfd])
 			return -EBUSY;
 		if (a != VFIO_TYPE1v2_IOMMU && a != VFIO_TYPE1_IOMMU)
 			return -EINVAL;
 		if (!fk->cfg.intremap && !fk->cfg.allow_unsafe)
 			return -EPERM;
-		fk->iommu_set = true;
+		fk->cont_iommu[cfd] = true;
+		fk->iommu_sets++;
 		return 0;
+	case VFIO_IOMMU_GET_INFO:
+		if (!fk->cont_iommu[cfd])
+			return -EINVAL;
+		return iommu_get_info(fk, arg);
+	case VFIO_IOMMU_MAP_DMA: {
+		/* vfio_iommu_type1: no map outside the valid IOVA ranges (the MSI window). */
+		const struct vfio_iommu_type1_dma_map *m = arg;
+		if (!fk->cont_iommu[cfd] || m->argsz < sizeof(*m) || !m->size ||
+		    m->iova + m->size - 1 < m->iova)
+			return -EINVAL;
+		if (m->iova <= 0xfeefffffull && m->iova + m->size - 1 >= 0xfee00000ull)
+			return -EINVAL;
+		fk->dma_maps++;
+		return 0;
+	}
 	default: return -ENOTTY;
 	}
 }
 
-static int group_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
+static const char *dev_bdf(const struct fake_kernel *fk, uint32_t d)
 {
+	return d ? fk->cfg.extra_bdf[d - 1] : fk->cfg.bdf;
+}
+
+static int dev_group(const struct fake_kernel *fk, uint32_t d)
+{
+	return d ? fk->cfg.extra_group[d - 1] : fk->cfg.group;
+}
+
+static bool *dev_open(struct fake_kernel *fk, uint32_t d)
+{
+	return d ? &fk->extra_open[d - 1] : &fk->device_open;
+}
+
+static int group_ioctl(struct fake_kernel *fk, int gfd, unsigned long req, void *arg)
+{
+	struct fk_group *g = &fk->grp[fk->obj[gfd]];
 	switch (req) {
 	case VFIO_GROUP_GET_STATUS: {
 		struct vfio_group_status *st = arg;
 		if (st->argsz < sizeof(*st))
 			return -EINVAL;
 		st->flags = (fk->cfg.not_viable ? 0 : VFIO_GROUP_FLAGS_VIABLE) |
-			    (fk->group_attached ? VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
+			    (g->container >= 0 ? VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
 		return 0;
 	}
 	case VFIO_GROUP_SET_CONTAINER: {
 		int cfd = *(const int *)arg;
 		if (kind_of(fk, cfd) != FK_CONTAINER)
 			return -EINVAL;
-		if (fk->group_attached)
+		if (g->container >= 0)
 			return -EBUSY;
 		if (fk->cfg.not_viable)
 			return -EPERM;
-		fk->group_attached = true;
+		/* vfio_iommu_type1_attach_group() checks isolation for later groups. */
+		if (fk->cont_iommu[cfd] && !fk->cfg.intremap && !fk->cfg.allow_unsafe)
+			return -EPERM;
+		g->container = cfd;
+		fk->group_attaches++;
 		return 0;
 	}
 	case VFIO_GROUP_GET_DEVICE_FD: {
 		const char *name = arg;
-		if (!fk->group_attached || !fk->iommu_set)
+		if (g->container < 0 || !fk->cont_iommu[g->container])
 			return -EINVAL;
-		if (strcmp(name, fk->cfg.bdf) != 0)
+		uint32_t d;
+		for (d = 0; d <= FK_MAXEXTRA; d++)
+			if (dev_bdf(fk, d) && strcmp(name, dev_bdf(fk, d)) == 0 &&
+			    dev_group(fk, d) == g->id)
+				break;
+		if (d > FK_MAXEXTRA)
 			return -ENODEV;
-		if (fk->device_open)
+		if (*dev_open(fk, d))
 			return -EBUSY;
 		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
 		fd = set_kind(fk, fd, FK_DEVICE);
-		if (fd >= 0)
-			fk->device_open = true;
+		if (fd >= 0) {
+			*dev_open(fk, d) = true;
+			fk->obj[fd] = (uint8_t)d;
+		}
 		return fd;
 	}
 	default: return -ENOTTY;
@@ -400,19 +492,50 @@ static int iommufd_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
 	return 0;
 }
 
+static int group_index(const struct fake_kernel *fk, const char *path)
+{
+	for (uint32_t g = 0; g < fk->ngrp; g++) {
+		char gpath[32];
+		snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", fk->grp[g].id);
+		if (strcmp(path, gpath) == 0)
+			return (int)g;
+	}
+	return -1;
+}
+
+static bool is_reserved_path(const struct fake_kernel *fk, const char *path)
+{
+	for (uint32_t g = 0; g < fk->ngrp; g++) {
+		char rpath[64];
+		snprintf(rpath, sizeof(rpath), "/sys/kernel/iommu_groups/%d/reserved_regions",
+			 fk->grp[g].id);
+		if (strcmp(path, rpath) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The primary device's group as the older tests see it. */
+static void mirror_primary(struct fake_kernel *fk)
+{
+	const struct fk_group *g = &fk->grp[0];
+	fk->group_open = g->open;
+	fk->group_attached = g->container >= 0;
+	fk->iommu_set = g->container >= 0 && fk->cont_iommu[g->container];
+}
+
 static int fk_open(void *opaque, const char *path, int flags)
 {
 	struct fake_kernel *fk = opaque;
 	int ret = inject(fk, FK_OPEN, 0);
 	if (ret)
 		return ret;
-	char gpath[32];
-	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", fk->cfg.group);
+	int gi = group_index(fk, path);
 	enum fk_kind k;
 	if (strcmp(path, "/dev/vfio/vfio") == 0) {
 		k = FK_CONTAINER;
-	} else if (strcmp(path, gpath) == 0) {
-		if (fk->group_open)
+	} else if (gi >= 0) {
+		if (fk->grp[gi].open)
 			return -EBUSY;
 		k = FK_GROUP;
 	} else if (strcmp(path, PARAM_PATH) == 0 && !fk->cfg.no_param) {
@@ -425,6 +548,8 @@ static int fk_open(void *opaque, const char *path, int flags)
 		k = FK_CDEV;
 	} else if (strcmp(path, "/dev/iommu") == 0 && fk->cfg.cdev && !fk->cfg.no_dev_iommu) {
 		k = FK_IOMMUFD;
+	} else if (fk->cfg.reserved && is_reserved_path(fk, path)) {
+		k = FK_SYSFS;
 	} else {
 		return -ENOENT;
 	}
@@ -432,10 +557,18 @@ static int fk_open(void *opaque, const char *path, int flags)
 	if (fd < 0)
 		return -errno;
 	fd = set_kind(fk, fd, k);
-	if (fd >= 0 && k == FK_GROUP)
-		fk->group_open = true;
-	if (fd >= 0 && k == FK_CDEV)
+	if (fd < 0)
+		return fd;
+	fk->obj[fd] = 0;
+	fk->off[fd] = 0;
+	fk->cont_iommu[fd] = false;
+	if (k == FK_GROUP) {
+		fk->grp[gi].open = true;
+		fk->obj[fd] = (uint8_t)gi;
+	}
+	if (k == FK_CDEV)
 		fk->device_open = true;
+	mirror_primary(fk);
 	return fd;
 }
 
@@ -445,13 +578,24 @@ static int fk_close(void *opaque, int fd)
 	/* close(2) always releases the descriptor, even when it reports an error. */
 	int ret = inject(fk, FK_CLOSE, 0);
 	switch (kind_of(fk, fd)) {
-	case FK_GROUP:
-		fk->group_open = false;
-		fk->group_attached = false;
-		fk->iommu_set = false;
+	case FK_GROUP: {
+		struct fk_group *g = &fk->grp[fk->obj[fd]];
+		int cfd = g->container;
+		g->open = false;
+		g->container = -1;
+		/* The container loses its IOMMU with its last group. */
+		if (cfd >= 0 && !container_has_group(fk, cfd))
+			fk->cont_iommu[cfd] = false;
 		break;
-	case FK_CDEV:
+	}
+	case FK_CONTAINER: fk->cont_iommu[fd] = false; break;
 	case FK_DEVICE:
+		if (fk->obj[fd]) {
+			fk->extra_open[fk->obj[fd] - 1] = false;
+			break;
+		}
+		/* fall through */
+	case FK_CDEV:
 		/* Closing the cdev also unbinds it from iommufd. */
 		fk->cdev_bound = false;
 		fk->cdev_attached = false;
@@ -467,9 +611,22 @@ static int fk_close(void *opaque, int fd)
 	}
 	if (fd >= 0 && fd < FK_MAXFD)
 		fk->kind[fd] = FK_NONE;
+	mirror_primary(fk);
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
 	return ret;
+}
+
+/* An extra device: discovery like the primary; interrupts only counted. */
+static int extra_ioctl(struct fake_kernel *fk, unsigned long req, void *arg)
+{
+	if (req != VFIO_DEVICE_SET_IRQS)
+		return device_ioctl(fk, req, arg);
+	const struct vfio_irq_set *s = arg;
+	if (s->argsz < sizeof(*s) || s->index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	fk->extra_set_irqs++;
+	return 0;
 }
 
 static int fk_ioctl(void *opaque, int fd, unsigned long req, void *arg)
@@ -479,13 +636,17 @@ static int fk_ioctl(void *opaque, int fd, unsigned long req, void *arg)
 	if (ret)
 		return ret;
 	switch (kind_of(fk, fd)) {
-	case FK_CONTAINER: return container_ioctl(fk, req, arg);
-	case FK_GROUP: return group_ioctl(fk, req, arg);
-	case FK_DEVICE: return device_ioctl(fk, req, arg);
-	case FK_CDEV: return cdev_ioctl(fk, req, arg);
-	case FK_IOMMUFD: return iommufd_ioctl(fk, req, arg);
-	default: return -ENOTTY;
+	case FK_CONTAINER: ret = container_ioctl(fk, fd, req, arg); break;
+	case FK_GROUP: ret = group_ioctl(fk, fd, req, arg); break;
+	case FK_DEVICE:
+		ret = fk->obj[fd] ? extra_ioctl(fk, req, arg) : device_ioctl(fk, req, arg);
+		break;
+	case FK_CDEV: ret = cdev_ioctl(fk, req, arg); break;
+	case FK_IOMMUFD: ret = iommufd_ioctl(fk, req, arg); break;
+	default: ret = -ENOTTY; break;
 	}
+	mirror_primary(fk);
+	return ret;
 }
 
 static int fk_eventfd(void *opaque, unsigned int initval, int flags)
@@ -504,6 +665,15 @@ static ssize_t fk_read(void *opaque, int fd, void *buf, size_t len)
 	int ret = inject(fk, FK_READ, 0);
 	if (ret)
 		return ret;
+	if (kind_of(fk, fd) == FK_SYSFS) {
+		size_t total = strlen(fk->cfg.reserved), at = fk->off[fd];
+		size_t n = at < total ? total - at : 0;
+		if (n > len)
+			n = len;
+		memcpy(buf, fk->cfg.reserved + at, n);
+		fk->off[fd] += (uint32_t)n;
+		return (ssize_t)n;
+	}
 	if (kind_of(fk, fd) == FK_PARAM) {
 		const char *val = fk->cfg.allow_unsafe ? "Y\n" : "N\n";
 		size_t n = len < 2 ? len : 2;
@@ -598,10 +768,18 @@ static ssize_t fk_readlink(void *opaque, const char *path, char *buf, size_t len
 	if (ret)
 		return ret;
 	char want[96], target[64];
-	snprintf(want, sizeof(want), "/sys/bus/pci/devices/%s/iommu_group", fk->cfg.bdf);
-	if (strcmp(path, want) != 0 || fk->cfg.group < 0)
+	uint32_t d;
+	for (d = 0; d <= FK_MAXEXTRA; d++) {
+		if (!dev_bdf(fk, d))
+			continue;
+		snprintf(want, sizeof(want), "/sys/bus/pci/devices/%s/iommu_group", dev_bdf(fk, d));
+		if (strcmp(path, want) == 0)
+			break;
+	}
+	if (d > FK_MAXEXTRA || dev_group(fk, d) < 0)
 		return -ENOENT;
-	int n = snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%d", fk->cfg.group);
+	int n = snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%d",
+			 dev_group(fk, d));
 	size_t cp = (size_t)n < len ? (size_t)n : len;
 	memcpy(buf, target, cp);
 	return (ssize_t)cp;
@@ -653,6 +831,18 @@ struct fake_kernel *fk_new(const struct fk_config *cfg)
 	};
 	fk->ioas_next = 1;
 	fk->watch_fd = -1;
+	fk->grp[0] = (struct fk_group){ .id = fk->cfg.group, .container = -1 };
+	fk->ngrp = 1;
+	for (uint32_t i = 0; i < FK_MAXEXTRA; i++) {
+		if (!fk->cfg.extra_bdf[i])
+			continue;
+		bool known = false;
+		for (uint32_t g = 0; g < fk->ngrp; g++)
+			known |= fk->grp[g].id == fk->cfg.extra_group[i];
+		if (!known)
+			fk->grp[fk->ngrp++] =
+				(struct fk_group){ .id = fk->cfg.extra_group[i], .container = -1 };
+	}
 	return fk;
 }
 

@@ -19,8 +19,10 @@
 
 #include <libmsidom/vfio.h>
 
-#define FK_MAXFD  4096
-#define FK_MAXVEC 2048
+#define FK_MAXFD    4096
+#define FK_MAXVEC   2048
+#define FK_MAXEXTRA 3
+#define FK_MAXGRP   (FK_MAXEXTRA + 1)
 
 struct fk_config {
 	int version;           /* 61 or 612 */
@@ -38,6 +40,18 @@ struct fk_config {
 	bool no_dev_iommu;     /* ... but /dev/iommu is missing */
 	const char *bdf;       /* the device's address */
 	int group;             /* its IOMMU group */
+	/*
+	 * More devices, extra_bdf[i] in group extra_group[i] (the primary's
+	 * group too: a group of several devices). They open and answer
+	 * discovery like the primary; their SET_IRQS are only counted.
+	 */
+	const char *extra_bdf[FK_MAXEXTRA];
+	int extra_group[FK_MAXEXTRA];
+	/* Text of every group's reserved_regions; NULL: the file is absent. */
+	const char *reserved;
+	/* Raw VFIO_IOMMU_GET_INFO answer (hostile tests); NULL: a well-formed one. */
+	const uint8_t *iommu_info;
+	size_t iommu_info_len;
 };
 
 /* Observable kernel state, compared before/after failed operations. */
@@ -54,7 +68,23 @@ struct fk_state {
 	bool cdev_attached;
 };
 
-enum fk_kind { FK_NONE = 0, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PARAM, FK_CDEV, FK_IOMMUFD };
+enum fk_kind {
+	FK_NONE = 0,
+	FK_CONTAINER,
+	FK_GROUP,
+	FK_DEVICE,
+	FK_PARAM,
+	FK_CDEV,
+	FK_IOMMUFD,
+	FK_SYSFS,
+};
+
+/* An IOMMU group: open, and the container fd it is attached to (-1: none). */
+struct fk_group {
+	int id;
+	bool open;
+	int container;
+};
 
 /* Which seam call an injected failure may hit (0: any). */
 enum fk_call {
@@ -78,6 +108,17 @@ struct fake_kernel {
 	struct fk_config cfg;
 	struct msidom_vfio_sys sys;
 	uint8_t kind[FK_MAXFD];
+	uint8_t obj[FK_MAXFD];     /* group: index in grp[]; device: 0 primary, 1.. extra */
+	uint32_t off[FK_MAXFD];    /* read offset of sysfs files */
+	bool cont_iommu[FK_MAXFD]; /* container fd: VFIO_SET_IOMMU done */
+	struct fk_group grp[FK_MAXGRP];
+	uint32_t ngrp;
+	bool extra_open[FK_MAXEXTRA];
+	unsigned int extra_set_irqs; /* SET_IRQS on the extra devices */
+	unsigned int group_attaches; /* VFIO_GROUP_SET_CONTAINER that succeeded */
+	unsigned int iommu_sets;     /* VFIO_SET_IOMMU that succeeded */
+	unsigned int dma_maps;       /* VFIO_IOMMU_MAP_DMA that succeeded */
+	/* The primary device's group, mirrored from grp[0]. */
 	bool group_attached;
 	bool iommu_set;
 	bool group_open;

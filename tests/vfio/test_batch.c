@@ -176,6 +176,101 @@ static void test_commit_failing_at_any_set_irqs_keeps_the_pre_batch_kernel_state
 	batch_fault_loop(61);
 }
 
+/*
+ * A guest rewriting its MSI-X table frees a vector and allocates the same
+ * index again (explicitly, or as ANY) inside one batch: the index is
+ * handed over to the new vector, the whole batch is one SET_IRQS, the
+ * kernel ends armed with the new vector's eventfd, and the device's
+ * interrupt reaches the new vector's handler only.
+ */
+static void reuse_in_one_batch(int version, bool any)
+{
+	struct env *e = env_opened(version);
+	must_alloc(e, 0, true);
+	must_alloc(e, 1, true);
+	must_alloc(e, 2, true);
+	int old_fd = msidom_vfio_vector_eventfd(e->v, 1);
+	uint64_t old_ino = fk_ino(old_fd);
+	unsigned int calls = e->fk->set_irqs, disables = e->fk->disables;
+	size_t mapped = msidom_domain_mapped(msidom_vfio_root(e->v));
+
+	assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
+	assert_int_equal(msidom_vfio_free(e->v, 1), 0);
+	e->hits[1] = 0;
+	struct msidom_map m = any ? alloc_vec(e, MSIDOM_INDEX_ANY, true) : alloc_vec(e, 1, true);
+	assert_int_equal(m.index, 1);
+	assert_true(m.virq > 0);
+	/* Nothing reached the kernel yet: it still holds the old eventfd. */
+	assert_int_equal(e->fk->set_irqs, calls);
+	assert_int_equal(fk_ino(e->fk->ctx[1]), old_ino);
+	/* Free and allocate it once more: still one update at the end. */
+	assert_int_equal(msidom_vfio_free(e->v, 1), 0);
+	m = any ? alloc_vec(e, MSIDOM_INDEX_ANY, true) : alloc_vec(e, 1, true);
+	assert_int_equal(m.index, 1);
+	assert_int_equal(msidom_vfio_batch_end(e->v), 0);
+
+	assert_int_equal(e->fk->set_irqs, calls + 1);
+	assert_int_equal(e->fk->disables, disables);
+	assert_int_equal(e->fk->teardowns[0], 0);
+	assert_int_equal(e->fk->teardowns[2], 0);
+	assert_true(armed_trigger(e, 1));
+	assert_int_not_equal(fk_ino(e->fk->ctx[1]), old_ino);
+	assert_int_equal(virq_of(e, 1), m.virq);
+	assert_int_equal(msidom_domain_mapped(msidom_vfio_root(e->v)), mapped);
+	assert_int_equal(msidom_domain_find_virq(msidom_vfio_root(e->v),
+						 MSIDOM_VFIO_HWIRQ(MSIDOM_VFIO_MSIX, 1)),
+			 m.virq);
+
+	/* The device's interrupt reaches the new vector's handler. */
+	dispatch_all(e); /* what grow cycles signalled */
+	e->hits[0] = e->hits[1] = 0;
+	assert_true(fk_raise(e->fk, 1));
+	dispatch_all(e);
+	assert_int_equal(e->hits[0], any ? 1 : 0);
+	assert_int_equal(e->hits[1], any ? 0 : 1);
+	/* And the freed vector left nothing behind. */
+	assert_int_equal(msidom_vfio_free(e->v, 1), 0);
+	assert_int_equal(e->fk->ctx[1], -1);
+	env_free(e);
+}
+
+static void test_free_and_realloc_of_one_index_in_a_batch_is_one_update(void **state)
+{
+	(void)state;
+	reuse_in_one_batch(612, false);
+	reuse_in_one_batch(61, false);
+}
+
+static void test_free_and_realloc_at_any_in_a_batch_takes_the_freed_index(void **state)
+{
+	(void)state;
+	reuse_in_one_batch(612, true);
+	reuse_in_one_batch(61, true);
+}
+
+/* A reused index that the batch then frees for good is disarmed, once. */
+static void test_reused_index_freed_again_in_the_batch_ends_disarmed(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct env *e = env_opened(k ? 61 : 612);
+		must_alloc(e, 0, true);
+		must_alloc(e, 1, false);
+		unsigned int calls = e->fk->set_irqs;
+		assert_int_equal(msidom_vfio_batch_begin(e->v), 0);
+		assert_int_equal(msidom_vfio_free(e->v, 1), 0);
+		must_alloc(e, 1, true);
+		assert_int_equal(msidom_irq_mask(e->ctx, virq_of(e, 1)), 0);
+		assert_int_equal(msidom_vfio_free(e->v, 1), 0);
+		assert_int_equal(msidom_vfio_batch_end(e->v), 0);
+		assert_int_equal(e->fk->set_irqs, calls + 1);
+		assert_int_equal(e->fk->ctx[1], -1);
+		assert_true(armed_trigger(e, 0));
+		assert_int_equal(msidom_domain_mapped(msidom_vfio_root(e->v)), 1);
+		env_free(e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +279,9 @@ int main(void)
 		cmocka_unit_test(test_failed_commit_restores_the_kernel_and_keeps_the_vectors),
 		cmocka_unit_test(
 			test_commit_failing_at_any_set_irqs_keeps_the_pre_batch_kernel_state),
+		cmocka_unit_test(test_free_and_realloc_of_one_index_in_a_batch_is_one_update),
+		cmocka_unit_test(test_free_and_realloc_at_any_in_a_batch_takes_the_freed_index),
+		cmocka_unit_test(test_reused_index_freed_again_in_the_batch_ends_disarmed),
 	};
 
 	return cmocka_run_group_tests_name("vfio-batch", tests, NULL, NULL);

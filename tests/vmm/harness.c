@@ -169,7 +169,7 @@ int vfx_teardown(void **state)
 
 	assert_int_equal(t->r.bad_callbacks, 0);
 	assert_int_equal(msidom_ctx_mem_bytes(t->ctx), t->mem0);
-	msidom_ctx_destroy(t->ctx);
+	assert_int_equal(msidom_ctx_destroy(t->ctx), 0);
 	ts_hooks_assert_clean(&t->h);
 	free(t);
 	return 0;

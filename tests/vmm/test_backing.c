@@ -43,7 +43,7 @@ static int teardown(void **state)
 	/* Every host vector went back (the core may keep radix nodes cached). */
 	assert_int_equal(msidom_irq_count(t->ctx), 0);
 	hsim_fini(&t->host);
-	msidom_ctx_destroy(t->ctx);
+	assert_int_equal(msidom_ctx_destroy(t->ctx), 0);
 	ts_hooks_assert_clean(&t->h);
 	free(t);
 	return 0;

@@ -76,7 +76,7 @@ static int teardown(void **state)
 	assert_int_equal(t->r.bad_callbacks, 0);
 	assert_int_equal(msidom_irq_count(t->ctx), 0);
 	msidom_vfio_close(t->vdev);
-	msidom_ctx_destroy(t->ctx);
+	assert_int_equal(msidom_ctx_destroy(t->ctx), 0);
 	ts_hooks_assert_clean(&t->h);
 	fk_free(t->fk);
 	/* Every eventfd the function made the backend open is closed again. */

@@ -63,6 +63,25 @@ MSIDOM_API void msidom_ctx_lock(struct msidom_ctx *ctx);
  */
 MSIDOM_API void msidom_ctx_unlock(struct msidom_ctx *ctx);
 
+/**
+ * @brief Record that an object of kind @p kind, built on the context
+ * outside the core (a backend's device, a module's function), is open:
+ * msidom_ctx_destroy() refuses with -EBUSY until msidom_ctx_unpin().
+ * @param ctx Context.
+ * @param kind Static string naming the kind in the refusal's log line
+ * (e.g. "VFIO device"); pins are counted per kind.
+ * @return 0, -EINVAL, -ENOSPC (more than 8 kinds pinned at once, or
+ * 2^32 - 1 pins of one kind).
+ */
+MSIDOM_API int msidom_ctx_pin(struct msidom_ctx *ctx, const char *kind);
+
+/**
+ * @brief Drop one pin of kind @p kind taken with msidom_ctx_pin().
+ * @param ctx Context, or NULL (no-op).
+ * @param kind The kind given to msidom_ctx_pin().
+ */
+MSIDOM_API void msidom_ctx_unpin(struct msidom_ctx *ctx, const char *kind);
+
 #ifdef __cplusplus
 }
 #endif

@@ -71,6 +71,8 @@ static int ctx_open(struct env *env)
 	static struct msidom_hooks hooks = { .sz = sizeof(struct msidom_hooks) };
 	struct msidom_ctx_config cfg = { .sz = sizeof(struct msidom_ctx_config) };
 
+	/* Size-versioned like every hooks struct: zero would be refused. */
+	hooks.sz = sizeof(hooks);
 	hooks.log = log_hook;
 	hooks.log_opaque = env;
 	/* INFO shows what the backend learnt from the kernel; E2E_DEBUG=1
@@ -517,6 +519,57 @@ static void scenario_batch(struct env *env)
 	dev_close(env);
 }
 
+/*
+ * A guest rewriting its MSI-X table: inside one batch, vector 2 is freed
+ * and allocated again at its index, vector 3 is freed and allocated again
+ * at ANY (which finds index 3). The kernel sees one SET_IRQS (no
+ * disable), and the device's interrupts on 2 and 3 reach the new
+ * vectors' handlers with their new virqs.
+ */
+static void scenario_batch_reuse(struct env *env)
+{
+	const char *bdf = getenv("E1000E_BDF");
+	struct msidom_vfio_stats st0, st1;
+	uint32_t old2, old3;
+	struct msidom_map m;
+	unsigned int v;
+
+	if (dev_open(env, bdf, MSIDOM_VFIO_MODE_MSIX, MSIDOM_VFIO_GROW))
+		return;
+	/* One enable on a NORESIZE kernel: no grow cycle signalling every vector. */
+	CHECK(msidom_vfio_batch_begin(env->vdev) == 0, "batch begin");
+	for (v = 0; v < E1000E_VECTORS; v++)
+		alloc_vec(env, v, true);
+	CHECK(msidom_vfio_batch_end(env->vdev) == 0, "batch commit");
+	old2 = env->virq[2];
+	old3 = env->virq[3];
+	e1000e_expect(env, 2, E1000E_VECTORS, "before the rewrite");
+	st0 = stats_of(env);
+	CHECK(msidom_vfio_batch_begin(env->vdev) == 0, "batch begin");
+	CHECK(msidom_vfio_free(env->vdev, 2) == 0, "free vector 2 in the batch");
+	alloc_vec(env, 2, true);
+	CHECK(msidom_vfio_free(env->vdev, 3) == 0, "free vector 3 in the batch");
+	m = msidom_vfio_alloc(env->vdev, MSIDOM_INDEX_ANY, true, on_irq, &env->hits[3]);
+	CHECK(m.index == 3 && m.virq > 0, "allocate at ANY in the batch: index %d (want 3)",
+	      m.index);
+	env->virq[3] = m.virq;
+	CHECK(msidom_vfio_batch_end(env->vdev) == 0, "batch commit (%s)", env->last_log);
+	st1 = stats_of(env);
+	CHECK(st1.set_irqs == st0.set_irqs + 1 && st1.disables == st0.disables,
+	      "free and re-allocation of two indexes in a batch: one SET_IRQS (%llu), no "
+	      "disable (%llu)",
+	      (unsigned long long)(st1.set_irqs - st0.set_irqs),
+	      (unsigned long long)(st1.disables - st0.disables));
+	CHECK(env->virq[2] != old2 && env->virq[3] != old3,
+	      "the re-allocated vectors are new interrupts (virq %u -> %u, %u -> %u)", old2,
+	      env->virq[2], old3, env->virq[3]);
+	e1000e_expect(env, 2, E1000E_VECTORS, "re-allocated at its index in the batch");
+	e1000e_expect(env, 3, E1000E_VECTORS, "re-allocated at ANY in the batch");
+	e1000e_expect(env, 0, E1000E_VECTORS, "untouched by the batch");
+	e1000e_expect(env, 4, E1000E_VECTORS, "untouched by the batch");
+	dev_close(env);
+}
+
 /* 6.12: each allocation is one SET_IRQS for that vector; live ones untouched. */
 static void scenario_dynamic_add(struct env *env)
 {
@@ -757,6 +810,7 @@ int main(int argc, char **argv)
 		{ "e1000e-routing", scenario_e1000e_routing },
 		{ "mask-replay", scenario_mask_replay },
 		{ "batch", scenario_batch },
+		{ "batch-reuse", scenario_batch_reuse },
 		{ "dynamic-add", scenario_dynamic_add },
 		{ "grow-no-loss", scenario_grow_no_loss },
 		{ "prealloc", scenario_prealloc },
@@ -776,7 +830,7 @@ int main(int argc, char **argv)
 		e2e_info("libmsidom %s, scenario %s on a %s kernel", msidom_version(), argv[1],
 			 env.dynamic ? "dynamic-MSI-X" : "NORESIZE");
 		scenarios[i].fn(&env);
-		msidom_ctx_destroy(env.ctx);
+		CHECK(msidom_ctx_destroy(env.ctx) == 0, "context destroyed (every device closed)");
 		return e2e_exit_status();
 	}
 usage:

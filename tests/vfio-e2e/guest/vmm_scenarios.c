@@ -247,6 +247,8 @@ static int setup(struct vmm_env *env)
 	int rc;
 	unsigned int v;
 
+	/* Size-versioned like every hooks struct: zero would be refused. */
+	hooks.sz = sizeof(hooks);
 	hooks.log = log_hook;
 	hooks.log_opaque = env;
 	hooks.log_level = getenv("E2E_DEBUG") ? MSIDOM_LOG_DEBUG : MSIDOM_LOG_INFO;
@@ -470,7 +472,8 @@ static void scenario_guest_table(struct vmm_env *env)
 out:
 	msidom_vmm_fn_destroy(env->fn);
 	msidom_vfio_close(env->vdev);
-	msidom_ctx_destroy(env->ctx);
+	CHECK(msidom_ctx_destroy(env->ctx) == 0,
+	      "context destroyed after the function and the device");
 	CHECK(e2e_count_fds() == fds_before, "no descriptor left behind (%d -> %d)", fds_before,
 	      e2e_count_fds());
 }
